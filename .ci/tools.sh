@@ -1,0 +1,84 @@
+# Shared by .ci/serve, .ci/test and .ci/bench: installs what a fresh machine lacks, quickly
+# skipping what is already there. Nothing comes from GitHub (unreachable here): Rust tools
+# from crates.io, everything else from Debian packages or npm.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11+ needs a newer rustc than this machine's 1.95
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The exact wasm-bindgen version the lock file pins: the CLI must match it.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_build_tools() {
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 20-30 minutes once)"
+    cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+  fi
+  local wbg
+  wbg="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+    # Not --locked: its lock file pins a webpki-roots release the registry no longer serves.
+    log "installing wasm-bindgen-cli $wbg (about 7 minutes once)"
+    cargo install wasm-bindgen-cli --version "$wbg"
+  fi
+  command -v wasm-opt >/dev/null || apt_install binaryen
+}
+
+ensure_test_tools() {
+  apt_install chromium oathtool
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing the browser-test packages (npm ci)"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
+  fi
+}
+
+# Starts the machine's PostgreSQL when none answers, and prints a URL of a role that may
+# create the throwaway databases the tests use.
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    if ! command -v pg_ctlcluster >/dev/null; then apt_install postgresql; fi
+    local version
+    version="$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)"
+    if [ -z "$version" ]; then apt_install postgresql; version="$(ls /etc/postgresql | sort -n | tail -1)"; fi
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster "$version" main start >&2 || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  as_root su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"DO \\\$\\\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tessera_test') THEN
+        CREATE ROLE tessera_test LOGIN CREATEDB PASSWORD 'tessera_test';
+      END IF; END \\\$\\\$;\"" >/dev/null
+  echo "postgres://tessera_test:tessera_test@127.0.0.1:5432/postgres"
+}
+
+# Drops the databases earlier test runs created.
+drop_test_databases() {
+  as_root su postgres -c "psql -Atq -c \"SELECT datname FROM pg_database WHERE datname LIKE 'tessera_test_%'\"" |
+    while read -r db; do
+      as_root su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)'" >/dev/null
+    done
+}

@@ -1,0 +1,118 @@
+//! The sign-up, login and logout pages. Every form is an `ActionForm`: a plain POST without
+//! JavaScript, inline errors without a reload with it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{current_user, Login, Logout, Signup};
+use crate::components::{Field, FormResult, FormStatus, StrengthMeter, ThemeToggle};
+
+#[component]
+fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Tessera")/>
+        <header class="topbar">
+            <a class="brand" href="/">"Tessera"</a>
+            <div class="topbar-end">
+                <ThemeToggle/>
+            </div>
+        </header>
+        <main id="main" class="auth-page">
+            <div class="card">
+                <h1>{title}</h1>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let signup = ServerAction::<Signup>::new();
+    let result = FormResult::new(signup.value());
+    let password = RwSignal::new(String::new());
+    let (first, last, email) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
+
+    view! {
+        <AuthFrame title="Sign up">
+            <ActionForm action=signup attr:novalidate=true>
+                <FormStatus result success="Welcome! Your account is ready."/>
+                <div class="field-row">
+                    <Field label="First name" name="first_name" autocomplete="given-name" required=true
+                        maxlength=crate::profile::NAME_MAX_CHARS error=result.field("first_name")
+                        on_input=Callback::new(move |v| first.set(v))/>
+                    <Field label="Last name" name="last_name" autocomplete="family-name" required=true
+                        maxlength=crate::profile::NAME_MAX_CHARS error=result.field("last_name")
+                        on_input=Callback::new(move |v| last.set(v))/>
+                </div>
+                <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
+                    error=result.field("email") on_input=Callback::new(move |v| email.set(v))/>
+                <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
+                    hint="In international form, starting with + and the country code, e.g. +49 151 23456789."
+                    error=result.field("mobile")/>
+                <Field label="Password" name="password" input_type="password" autocomplete="new-password" required=true
+                    error=result.field("password") on_input=Callback::new(move |v| password.set(v))/>
+                <StrengthMeter password=password.into() context/>
+                <Field label="Confirm password" name="password_confirmation" input_type="password"
+                    autocomplete="new-password" required=true error=result.field("password_confirmation")/>
+                <button type="submit" class="button primary" disabled=move || signup.pending().get()>"Sign up"</button>
+            </ActionForm>
+            <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </AuthFrame>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let result = FormResult::new(login.value());
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+
+    view! {
+        <AuthFrame title="Log in">
+            <ActionForm action=login>
+                <FormStatus result success="Logged in."/>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Email" name="email" input_type="email" autocomplete="username" required=true
+                    error=result.field("email")/>
+                <Field label="Password" name="password" input_type="password" autocomplete="current-password"
+                    required=true error=result.field("password")/>
+                <button type="submit" class="button primary" disabled=move || login.pending().get()>"Log in"</button>
+            </ActionForm>
+            <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
+        </AuthFrame>
+    }
+}
+
+/// Reached from the navigation without JavaScript, or by typing the address: logging out is
+/// a POST, so a link elsewhere cannot log anyone out.
+#[component]
+pub fn LogoutPage() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <AuthFrame title="Log out">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(user) => view! {
+                            <p>{format!("You are logged in as {}.", user.email)}</p>
+                            <ActionForm action=logout>
+                                <button type="submit" class="button primary">"Log out"</button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Err(_) => view! {
+                            <p role="status">"You are logged out."</p>
+                            <p><a href="/login">"Log in"</a></p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthFrame>
+    }
+}

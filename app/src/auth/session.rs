@@ -1,0 +1,107 @@
+//! Who is signed in. The session itself (cookie, storage in the database, idle expiry) is
+//! tower-sessions'; this module decides what a session means for the product.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::db::users::{self, User};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::state::Settings;
+
+const AUTH_KEY: &str = "auth";
+
+/// Stored in the session record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AuthState {
+    user_id: i64,
+    /// Must equal the user's `session_epoch`; a password change bumps it and so ends every
+    /// session that was started before.
+    epoch: i64,
+    authenticated_at: i64,
+}
+
+/// The signed-in person, put into the request by the server's middleware.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+/// The client's address as the server decided to trust it (socket peer, or the proxy's
+/// `X-Forwarded-For` when configured).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store error");
+    AppError::Internal
+}
+
+/// Signs `user` in: a fresh session id (no fixation) carrying who and since when.
+pub async fn start(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_error)?;
+    let state = AuthState { user_id: user.id, epoch: user.session_epoch, authenticated_at: now };
+    session.insert(AUTH_KEY, state).await.map_err(session_error)
+}
+
+/// Keeps this session valid after the user's epoch moved (their own password change), under
+/// a new id.
+pub async fn continue_with_epoch(session: &Session, epoch: i64) -> Result<(), AppError> {
+    let Some(mut state) = session.get::<AuthState>(AUTH_KEY).await.map_err(session_error)? else {
+        return Err(AppError::Unauthorized);
+    };
+    state.epoch = epoch;
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(AUTH_KEY, state).await.map_err(session_error)
+}
+
+/// Deletes the session from the store; the old cookie is worthless afterwards.
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_error)
+}
+
+/// The user this session belongs to, if it is still valid: within the absolute lifetime
+/// (the idle timeout is the store's expiry) and not ended by a password change. An invalid
+/// session is deleted.
+pub async fn resolve(session: &Session, db: &Db, settings: &Settings, now: i64) -> Result<Option<User>, AppError> {
+    let Some(state) = session.get::<AuthState>(AUTH_KEY).await.map_err(session_error)? else {
+        return Ok(None);
+    };
+    if now - state.authenticated_at <= settings.session_absolute_secs {
+        if let Some(user) = users::find_by_id(db, state.user_id).await? {
+            if user.session_epoch == state.epoch {
+                return Ok(Some(user));
+            }
+        }
+    }
+    end(session).await?;
+    Ok(None)
+}
+
+/// The request's parts, available to server functions and server-side rendering.
+fn request_parts() -> Result<http::request::Parts, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user of this request, or `Unauthorized`.
+pub fn require_user() -> Result<User, AppError> {
+    request_parts()?.extensions.get::<CurrentUser>().map(|u| u.0.clone()).ok_or(AppError::Unauthorized)
+}
+
+pub fn optional_user() -> Option<User> {
+    request_parts().ok()?.extensions.get::<CurrentUser>().map(|u| u.0.clone())
+}
+
+pub fn client_addr() -> Option<IpAddr> {
+    request_parts().ok()?.extensions.get::<ClientAddr>().map(|a| a.0)
+}
+
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "session layer missing");
+        AppError::Internal
+    })
+}

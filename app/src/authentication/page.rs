@@ -1,0 +1,58 @@
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::ChangePassword;
+use crate::components::{Field, FormResult, FormStatus, StrengthMeter};
+
+#[component]
+pub fn AuthenticationPage() -> impl IntoView {
+    view! {
+        <Title text="Authentication · Tessera"/>
+        <h1>"Authentication"</h1>
+        <ChangePasswordSection/>
+        <section class="panel" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
+            <p>
+                "Two-factor authentication is coming to this page: you will link any number of "
+                "authenticator apps (Google Authenticator, Microsoft Authenticator, KeePassXC, Psono) "
+                "by QR code or setup key, get recovery codes, and be asked for a code when you log in."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn ChangePasswordSection() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let result = FormResult::new(change.value());
+    let password = RwSignal::new(String::new());
+    let form = NodeRef::<html::Form>::new();
+    // Clear the fields after a change so no password lingers on the page.
+    Effect::new(move |_| {
+        if result.succeeded().get() {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+            password.set(String::new());
+        }
+    });
+
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Change password"</h2>
+            <p class="muted">"Changing your password logs you out everywhere else."</p>
+            <ActionForm action=change node_ref=form attr:novalidate=true>
+                <FormStatus result success="Your password was changed. Other sessions were logged out." done="password"/>
+                <Field label="Current password" name="current_password" input_type="password"
+                    autocomplete="current-password" required=true error=result.field("current_password")/>
+                <Field label="New password" name="new_password" input_type="password" autocomplete="new-password"
+                    required=true error=result.field("new_password") on_input=Callback::new(move |v| password.set(v))/>
+                <StrengthMeter password=password.into()/>
+                <Field label="Confirm new password" name="new_password_confirmation" input_type="password"
+                    autocomplete="new-password" required=true error=result.field("new_password_confirmation")/>
+                <button type="submit" class="button primary" disabled=move || change.pending().get()>"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,51 @@
+//! Changing the password.
+
+use crate::auth::password;
+use crate::db::users::{self, User};
+use crate::db::throttle;
+use crate::error::{AppError, FieldErrors};
+use crate::preferences::zone::now_unix;
+use crate::state::AppState;
+
+/// Verifies the current password, checks the new one, and in one statement stores the new
+/// hash and moves the user's session epoch (which ends every other session). Returns the new
+/// epoch. A wrong current password changes nothing and counts towards the login throttle.
+pub async fn change_password(
+    state: &AppState,
+    user: &User,
+    current: String,
+    new: String,
+    confirmation: String,
+) -> Result<i64, AppError> {
+    let mut errors = FieldErrors::new();
+    if current.is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    }
+    let hints = [user.first_name.as_str(), user.last_name.as_str(), user.email.as_str()];
+    if let Err((field, message)) = password::validate_new(&new, &confirmation, &hints) {
+        let field = if field == "password" { "new_password" } else { "new_password_confirmation" };
+        errors.add(field, message);
+    } else if new == current {
+        errors.add("new_password", "Choose a password different from your current one.");
+    }
+    errors.into_result()?;
+
+    let now = now_unix();
+    let window = state.settings.login_window_secs;
+    let account_key = format!("account:{}", user.email);
+    let (attempts, start) = throttle::hit(&state.db, &account_key, now, window).await?;
+    if attempts > state.settings.login_attempts_per_account {
+        return Err(AppError::Throttled { retry_after_secs: start + window - now });
+    }
+    // The hash as stored now, not as it was when the request started.
+    let stored = users::find_by_id(&state.db, user.id).await?.ok_or(AppError::Unauthorized)?;
+    if !state.hasher.verify(current, stored.password_hash.clone()).await? {
+        return Err(AppError::field("current_password", "Your current password is not correct."));
+    }
+    throttle::clear(&state.db, &account_key).await?;
+
+    let new_hash = state.hasher.hash(new).await?;
+    users::replace_password(&state.db, user.id, &stored.password_hash, &new_hash, now_unix())
+        .await?
+        .ok_or_else(|| AppError::field("current_password", "Your password was changed in the meantime. Reload the page and try again."))
+}

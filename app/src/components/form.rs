@@ -1,0 +1,142 @@
+//! Form building blocks shared by every settings area: labelled fields with their error
+//! next to them, and the announced success/error line of a form.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The last result of a server action, split into what forms show.
+#[derive(Clone, Copy)]
+pub struct FormResult {
+    error: Signal<Option<AppError>>,
+    succeeded: Signal<bool>,
+}
+
+impl FormResult {
+    pub fn new<T>(value: MappedSignal<Option<Result<T, AppError>>>) -> Self
+    where
+        T: Send + Sync + 'static,
+    {
+        Self {
+            error: Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))),
+            succeeded: Signal::derive(move || value.with(|v| matches!(v, Some(Ok(_))))),
+        }
+    }
+
+    /// The message for one field, if the last attempt had one.
+    pub fn field(self, name: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || self.error.with(|e| e.as_ref().and_then(|e| e.field_message(name))))
+    }
+
+    pub fn succeeded(self) -> Signal<bool> {
+        self.succeeded
+    }
+}
+
+/// After a successful form post without JavaScript the browser reloads the page, which has
+/// no action result to show; so the server sends it back with `?done=<what>` and the page
+/// announces the success from that. With JavaScript (a fetch) nothing changes.
+#[cfg(feature = "ssr")]
+pub fn confirm_plain_post(done: &str) {
+    let Some(parts) = use_context::<http::request::Parts>() else { return };
+    let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    if !header(http::header::ACCEPT).is_some_and(|a| a.contains("text/html")) {
+        return;
+    }
+    let path = header(http::header::REFERER)
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .map(|p| p.split(['?', '#']).next().unwrap_or(p))
+        .unwrap_or("/settings");
+    leptos_axum::redirect(&format!("{}?done={done}", crate::auth::safe_next(path)));
+}
+
+/// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`
+/// for success. Both regions are always present so screen readers pick up changes.
+/// `done` names the form for [`confirm_plain_post`].
+#[component]
+pub fn FormStatus(
+    result: FormResult,
+    #[prop(into)] success: String,
+    #[prop(optional)] done: Option<&'static str>,
+) -> impl IntoView {
+    let error = result.error;
+    let query = leptos_router::hooks::use_query_map();
+    let confirmed = move || done.is_some_and(|d| query.read().get("done").as_deref() == Some(d));
+    view! {
+        <div class="form-status">
+            <div role="alert" class="alert-slot">
+                {move || {
+                    error.get().map(|e| {
+                        let login_link = matches!(e, AppError::Unauthorized)
+                            .then(|| view! { " " <a href="/login">"Log in"</a> });
+                        view! { <p class="alert alert-error">{e.to_string()} {login_link}</p> }
+                    })
+                }}
+            </div>
+            <div role="status" class="alert-slot">
+                {move || {
+                    (result.succeeded.get() || (confirmed() && error.with(Option::is_none))).then(|| view! { <p class="alert alert-success">{success.clone()}</p> })
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// A labelled input. The `name` is also the element id (unique on every page) and the
+/// server function's argument name, so errors come back keyed by it.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] error: MaybeProp<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] readonly: bool,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional, into)] on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            <input
+                id=name
+                name=name
+                type=input_type
+                value=value
+                autocomplete=autocomplete
+                readonly=readonly
+                required=required
+                maxlength=maxlength
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+                on:input=move |ev| {
+                    if let Some(cb) = on_input {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            />
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,15 @@
+//! The application shell and building blocks shared by the settings areas.
+
+mod form;
+mod shell;
+mod strength;
+mod theme;
+mod user_menu;
+
+#[cfg(feature = "ssr")]
+pub use form::confirm_plain_post;
+pub use form::{Field, FormResult, FormStatus};
+pub use shell::{AppShell, ShellRefresh};
+pub use strength::StrengthMeter;
+pub use theme::ThemeToggle;
+pub use user_menu::UserMenu;

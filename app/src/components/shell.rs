@@ -1,0 +1,55 @@
+//! The frame around every signed-in page: top bar with the user menu, section navigation,
+//! and the page itself.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use super::{ThemeToggle, UserMenu};
+use crate::auth::current_user;
+
+/// Bumped by pages that change what the top bar shows (the user's name).
+#[derive(Clone, Copy)]
+pub struct ShellRefresh(pub RwSignal<u32>);
+
+impl ShellRefresh {
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let refresh = ShellRefresh(RwSignal::new(0));
+    provide_context(refresh);
+    let user = Resource::new(move || refresh.0.get(), |_| current_user());
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/settings">"Tessera"</a>
+            <div class="topbar-end">
+                <ThemeToggle/>
+                <Transition fallback=|| view! { <span class="avatar avatar-placeholder" aria-hidden="true"></span> }>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(user) => view! { <UserMenu user/> }.into_any(),
+                            Err(_) => view! { <a class="button" href="/login">"Log in"</a> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </header>
+        <div class="layout">
+            <nav class="sidenav" aria-label="Settings">
+                <A href="/settings" exact=true>"User Settings"</A>
+                <A href="/settings/authentication">"Authentication"</A>
+                <A href="/settings/ssh-keys">"SSH Keys"</A>
+                <A href="/accounts">"Accounts"</A>
+                <a href="/logout" class="sidenav-logout">"Log out"</a>
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

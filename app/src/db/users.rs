@@ -1,0 +1,165 @@
+//! The `users` table.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::Db;
+use crate::preferences::format::{DateFormat, TimeFormat};
+use crate::preferences::Preferences;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub mobile: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub password_changed_at: i64,
+    /// Bumped when every session of the user must end (password change).
+    pub session_epoch: i64,
+    pub preferences: Preferences,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, email, mobile, first_name, last_name, password_hash, \
+    password_changed_at, session_epoch, timezone, date_format, time_format, created_at";
+
+fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    let date_format: String = row.try_get("date_format")?;
+    let time_format: String = row.try_get("time_format")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        mobile: row.try_get("mobile")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        password_hash: row.try_get("password_hash")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        session_epoch: row.try_get("session_epoch")?,
+        preferences: Preferences {
+            timezone: row.try_get("timezone")?,
+            // Stored values were validated on the way in; an unknown one (say, a format
+            // retired later) falls back to the default instead of breaking the page.
+            date_format: DateFormat::from_id(&date_format).unwrap_or_default(),
+            time_format: TimeFormat::from_id(&time_format).unwrap_or_default(),
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub mobile: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO users (email, mobile, first_name, last_name, password_hash, \
+         password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(user.email)
+    .bind(user.mobile)
+    .bind(user.first_name)
+    .bind(user.last_name)
+    .bind(user.password_hash)
+    .bind(user.now)
+    .fetch_one(db)
+    .await?;
+    from_row(&row)
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+pub async fn email_exists(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn mobile_exists(db: &Db, mobile: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE mobile = $1")
+        .bind(mobile)
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Only the two name columns: there is deliberately no query that writes email or mobile.
+pub async fn update_name(
+    db: &Db,
+    id: i64,
+    first_name: &str,
+    last_name: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET first_name = $1, last_name = $2, updated_at = $3 WHERE id = $4")
+        .bind(first_name)
+        .bind(last_name)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_preferences(db: &Db, id: i64, prefs: &Preferences) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET timezone = $1, date_format = $2, time_format = $3 WHERE id = $4",
+    )
+    .bind(&prefs.timezone)
+    .bind(prefs.date_format.id())
+    .bind(prefs.time_format.id())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the password hash and ends every session in one statement, and only if the hash
+/// is still the one the current password was checked against (a concurrent change wins
+/// cleanly instead of being overwritten). Returns the new session epoch, or `None` if the
+/// hash had changed in between.
+pub async fn replace_password(
+    db: &Db,
+    id: i64,
+    expected_hash: &str,
+    new_hash: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2, \
+         session_epoch = session_epoch + 1 WHERE id = $3 AND password_hash = $4 \
+         RETURNING session_epoch",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(id)
+    .bind(expected_hash)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| r.try_get("session_epoch")).transpose()
+}

@@ -1,0 +1,154 @@
+//! The one error type that crosses the wire: every server function returns it, and every page
+//! knows how to show it. Messages are written for the person using the product.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Messages for individual form fields, keyed by the field's `name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
+    /// Records the first message for a field; later ones for the same field are dropped so
+    /// the person sees one actionable message at a time.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+    }
+
+    /// Collects `Err` results into the map, returning the `Ok` value if there was one.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, the collected errors otherwise.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// Bad input; each message belongs next to its field.
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    /// Deliberately the same for an unknown email and a wrong password.
+    #[error("Incorrect email or password.")]
+    BadCredentials,
+    #[error("Too many failed attempts. Please wait {} and try again.", minutes_text(*.retry_after_secs))]
+    Throttled { retry_after_secs: i64 },
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
+    #[error("Not found.")]
+    NotFound,
+    /// Details are logged on the server, never sent.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached our code (network down, server restarting...).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+fn minutes_text(secs: i64) -> String {
+    let minutes = (secs.max(1) + 59) / 60;
+    if minutes == 1 {
+        "a minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    }
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldErrors::single(field, message))
+    }
+
+    /// The message for one field, if this error has one.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Invalid(errors) => errors.get(field).map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 422,
+            Self::Unauthorized | Self::BadCredentials => 401,
+            Self::Throttled { .. } => 429,
+            Self::CrossSite => 403,
+            Self::NotFound => 404,
+            Self::Internal | Self::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        Self::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_message_rounds_up_to_minutes() {
+        let e = AppError::Throttled { retry_after_secs: 61 };
+        assert_eq!(e.to_string(), "Too many failed attempts. Please wait 2 minutes and try again.");
+        let e = AppError::Throttled { retry_after_secs: 5 };
+        assert_eq!(e.to_string(), "Too many failed attempts. Please wait a minute and try again.");
+    }
+
+    #[test]
+    fn first_message_per_field_wins() {
+        let mut errors = FieldErrors::new();
+        errors.add("email", "Enter your email.");
+        errors.add("email", "Something else");
+        assert_eq!(errors.get("email"), Some("Enter your email."));
+        assert!(errors.into_result().is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Tessera's account settings: the components, routes and server functions shared by the
+//! server (feature `ssr`) and the browser (feature `hydrate`).
+//!
+//! Each settings area is a module with its page components, its server functions and, behind
+//! `ssr`, its domain logic (`service`); SQL lives in [`db`].
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod auth;
+pub mod authentication;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod error;
+pub mod preferences;
+pub mod profile;
+pub mod ssh_keys;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use accounts::AccountsPage;
+use auth::{LoginPage, LogoutPage, SignupPage};
+use authentication::AuthenticationPage;
+use components::AppShell;
+use profile::UserSettingsPage;
+use ssh_keys::SshKeysPage;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The page's CSP: scripts only from this origin or carrying this response's nonce (the
+/// hydration script), WASM compilation allowed, nothing framed, no plugins.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy(options: &LeptosOptions) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    // `cargo leptos watch` reloads the page through a websocket on the reload port.
+    let reload = std::env::var("LEPTOS_WATCH")
+        .is_ok()
+        .then(|| format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the page once the WASM has taken over (browser tests wait for it).
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tessera.css"/>
+        <Title text="Tessera"/>
+        // Every page is rendered whole before it is sent (no streaming), so it reads the same
+        // without JavaScript.
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/settings"/> } ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("/settings") view=UserSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/authentication") view=AuthenticationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · Tessera"/>
+        <main id="main" class="auth-page">
+            <div class="card">
+                <h1>"Page not found"</h1>
+                <p>"There is nothing at this address. " <a href="/settings">"Go to your settings"</a></p>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,251 @@
+//! The preferences form with its live preview. The preview runs in the browser on every
+//! keystroke or choice, through the same formatter the server renders timestamps with.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use super::format::{DateFormat, TimeFormat};
+use super::{get_preferences, zone, Preferences, PreferencesData, SavePreferences, SAMPLE_INSTANT};
+use crate::components::{FormResult, FormStatus};
+
+/// How many suggestions the zone filter shows at once.
+const MAX_SUGGESTIONS: usize = 12;
+
+#[component]
+pub fn PreferencesForm(action: ServerAction<SavePreferences>) -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_preferences());
+    let result = FormResult::new(action.value());
+    view! {
+        <FormStatus result success="Preferences saved." done="preferences"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                data.await.map(|data| view! { <PreferencesFields data action result/> })
+            })}
+        </Suspense>
+    }
+}
+
+/// Lower-cased with `_` and `/` as spaces, so "new york" finds America/New_York.
+fn searchable(s: &str) -> String {
+    s.to_lowercase().replace(['_', '/'], " ")
+}
+
+fn zone_matches(zones: &[String], query: &str) -> Vec<String> {
+    let query = searchable(query.trim());
+    if query.is_empty() {
+        return Vec::new();
+    }
+    zones.iter().filter(|z| searchable(z).contains(&query)).take(MAX_SUGGESTIONS).cloned().collect()
+}
+
+/// The zone the browser itself runs in, offered as a suggestion.
+fn browser_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+#[component]
+fn PreferencesFields(data: PreferencesData, action: ServerAction<SavePreferences>, result: FormResult) -> impl IntoView {
+    let PreferencesData { saved, zones, now: server_now } = data;
+    let zones = StoredValue::new(zones);
+    let zone = RwSignal::new(saved.timezone.clone());
+    let date_format = RwSignal::new(saved.date_format);
+    let time_format = RwSignal::new(saved.time_format);
+    // Starts at the server's clock so the first render is identical on both sides; every
+    // change takes the browser's clock.
+    let now = RwSignal::new(server_now);
+    let touch = move || now.set(zone::now_unix());
+
+    let suggestions_open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    let matches = Memo::new(move |_| zones.with_value(|zs| zone_matches(zs, &zone.get())));
+    let zone_known = Memo::new(move |_| zone.with(|z| zones.with_value(|zs| zs.iter().any(|k| k == z.trim()))));
+    let show_list = move || suggestions_open.get() && !matches.with(Vec::is_empty) && !zone_known.get();
+
+    let browser = RwSignal::new(None::<String>);
+    Effect::new(move |_| browser.set(browser_zone()));
+    let suggestion = move || {
+        browser.get().filter(|b| zones.with_value(|zs| zs.contains(b)) && *b != zone.get())
+    };
+
+    let choose = move |z: String| {
+        zone.set(z);
+        suggestions_open.set(false);
+        active.set(None);
+        touch();
+    };
+    let on_zone_keydown = move |ev: KeyboardEvent| {
+        let count = matches.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" if count > 0 => {
+                ev.prevent_default();
+                suggestions_open.set(true);
+                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % count)));
+            }
+            "ArrowUp" if count > 0 => {
+                ev.prevent_default();
+                suggestions_open.set(true);
+                active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count)));
+            }
+            "Enter" if show_list() => {
+                if let Some(z) = active.get_untracked().and_then(|i| matches.with_untracked(|m| m.get(i).cloned())) {
+                    ev.prevent_default();
+                    choose(z);
+                }
+            }
+            "Escape" => suggestions_open.set(false),
+            _ => {}
+        }
+    };
+
+    let preview = move || {
+        let prefs = Preferences { timezone: zone.get().trim().to_owned(), date_format: date_format.get(), time_format: time_format.get() };
+        zone_known.get().then(|| (prefs.show(now.get()), prefs.show(SAMPLE_INSTANT)))
+    };
+    let zone_error = move || {
+        result.field("timezone").get().or_else(|| {
+            (!zone_known.get() && !zone.with(|z| z.trim().is_empty()) && !show_list())
+                .then(|| "Not a time zone we know yet: keep typing or pick one from the list.".to_owned())
+        })
+    };
+
+    let saved_zone = saved.timezone.clone();
+    view! {
+        <ActionForm action attr:novalidate=true>
+            <div class="field combobox" class:field-invalid=move || zone_error().is_some()>
+                <label for="timezone">"Display timezone"</label>
+                <input
+                    id="timezone"
+                    name="timezone"
+                    type="text"
+                    role="combobox"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-autocomplete="list"
+                    aria-controls="timezone-options"
+                    aria-expanded=move || show_list().to_string()
+                    aria-activedescendant=move || active.get().filter(|_| show_list()).map(|i| format!("timezone-option-{i}"))
+                    aria-describedby="timezone-error"
+                    value=saved_zone
+                    prop:value=move || zone.get()
+                    on:input=move |ev| {
+                        zone.set(event_target_value(&ev));
+                        suggestions_open.set(true);
+                        active.set(None);
+                        touch();
+                    }
+                    on:focus=move |_| suggestions_open.set(true)
+                    on:blur=move |_| suggestions_open.set(false)
+                    on:keydown=on_zone_keydown
+                />
+                <ul id="timezone-options" role="listbox" aria-label="Time zones" class="listbox" hidden=move || !show_list()>
+                    <For
+                        each=move || matches.get().into_iter().enumerate()
+                        key=|(i, z)| (*i, z.clone())
+                        children=move |(i, z)| {
+                            let label = z.clone();
+                            view! {
+                                <li
+                                    id=format!("timezone-option-{i}")
+                                    role="option"
+                                    aria-selected=move || (active.get() == Some(i)).to_string()
+                                    // mousedown, not click: it comes before the input's blur.
+                                    on:mousedown=move |ev| {
+                                        ev.prevent_default();
+                                        choose(z.clone());
+                                    }
+                                >
+                                    {label}
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+                {move || suggestion().map(|b| {
+                    let text = format!("Use my browser's time zone ({b})");
+                    view! {
+                        <button type="button" class="button link" on:click=move |_| choose(b.clone())>{text}</button>
+                    }
+                })}
+                <p class="field-error" id="timezone-error">{zone_error}</p>
+            </div>
+            <div class="field-row">
+                <div class="field" class:field-invalid=move || result.field("date_format").get().is_some()>
+                    <label for="date_format">"Date format"</label>
+                    <select
+                        id="date_format"
+                        name="date_format"
+                        aria-describedby="date_format-error"
+                        on:change=move |ev| {
+                            if let Some(f) = DateFormat::from_id(&event_target_value(&ev)) {
+                                date_format.set(f);
+                                touch();
+                            }
+                        }
+                    >
+                        {DateFormat::ALL.into_iter().map(|f| view! {
+                            <option value=f.id() selected=saved.date_format == f>{f.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="date_format-error">{move || result.field("date_format").get()}</p>
+                </div>
+                <div class="field" class:field-invalid=move || result.field("time_format").get().is_some()>
+                    <label for="time_format">"Time format"</label>
+                    <select
+                        id="time_format"
+                        name="time_format"
+                        aria-describedby="time_format-error"
+                        on:change=move |ev| {
+                            if let Some(f) = TimeFormat::from_id(&event_target_value(&ev)) {
+                                time_format.set(f);
+                                touch();
+                            }
+                        }
+                    >
+                        {TimeFormat::ALL.into_iter().map(|f| view! {
+                            <option value=f.id() selected=saved.time_format == f>{f.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="time_format-error">{move || result.field("time_format").get()}</p>
+                </div>
+            </div>
+            <section class="preview" aria-live="polite" aria-labelledby="preview-heading">
+                <h3 id="preview-heading">"Preview"</h3>
+                {move || match preview() {
+                    Some((now_text, sample_text)) => view! {
+                        <dl class="facts">
+                            <dt>"Now"</dt>
+                            <dd data-testid="preview-now">{now_text}</dd>
+                            <dt>"Sample (14 July 2026, 16:45:30 UTC)"</dt>
+                            <dd data-testid="preview-sample">{sample_text}</dd>
+                        </dl>
+                    }
+                    .into_any(),
+                    None => view! { <p class="muted">"Choose a known time zone to see the preview."</p> }.into_any(),
+                }}
+            </section>
+            <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save preferences"</button>
+        </ActionForm>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_ignores_case_slashes_and_underscores() {
+        let zones: Vec<String> = ["America/New_York", "Europe/Berlin", "Pacific/Auckland", "America/North_Dakota/New_Salem"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(zone_matches(&zones, "new york"), ["America/New_York"]);
+        assert_eq!(zone_matches(&zones, "BERL"), ["Europe/Berlin"]);
+        assert_eq!(zone_matches(&zones, "america/n").len(), 2);
+        assert!(zone_matches(&zones, "  ").is_empty());
+    }
+}

@@ -1,0 +1,76 @@
+//! User Settings: first and last name (editable), email and mobile number (shown, never
+//! changed here).
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+pub use page::UserSettingsPage;
+
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// Trimmed, required, at most [`NAME_MAX_CHARS`] characters, no control characters.
+/// `what` is the field as a person calls it ("first name").
+pub fn validate_name(what: &str, value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("Enter your {what}."));
+    }
+    let chars = value.chars().count();
+    if chars > NAME_MAX_CHARS {
+        return Err(format!("Use at most {NAME_MAX_CHARS} characters for your {what} ({chars} entered)."));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("Your {what} cannot contain line breaks or control characters."));
+    }
+    Ok(value.to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileData {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub mobile: String,
+    /// Already formatted in the person's time zone and formats.
+    pub member_since: String,
+    pub password_changed: String,
+}
+
+#[server(endpoint = "profile")]
+pub async fn get_profile() -> Result<ProfileData, AppError> {
+    let user = crate::auth::session::require_user()?;
+    Ok(service::profile_data(&user))
+}
+
+/// Takes only the two names: whatever else a request carries (say `email=`) is not an
+/// argument here and never reaches the database.
+#[server(endpoint = "profile/save")]
+pub async fn save_profile(first_name: String, last_name: String) -> Result<(), AppError> {
+    let user = crate::auth::session::require_user()?;
+    let state = crate::state::AppState::get()?;
+    service::update_name(&state.db, user.id, &first_name, &last_name).await?;
+    crate::components::confirm_plain_post("profile");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_required_and_capped() {
+        assert_eq!(validate_name("first name", "  Ada ").unwrap(), "Ada");
+        assert_eq!(validate_name("first name", "   ").unwrap_err(), "Enter your first name.");
+        assert!(validate_name("last name", &"x".repeat(100)).is_ok());
+        assert_eq!(
+            validate_name("last name", &"x".repeat(101)).unwrap_err(),
+            "Use at most 100 characters for your last name (101 entered)."
+        );
+        assert!(validate_name("last name", "Love\nlace").is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! What every server function reaches through the Leptos context.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+use crate::auth::password::PasswordHasher;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// The settings domain code needs; the server loads them from `Leptos.toml` and the
+/// environment (see the server crate's `config` module).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Shown in the header and used later as the TOTP issuer.
+    pub product_name: String,
+    /// Origin the product is reached at, e.g. `https://settings.example.com`.
+    pub public_url: String,
+    pub session_idle_secs: i64,
+    pub session_absolute_secs: i64,
+    pub login_attempts_per_account: i64,
+    pub login_failures_per_address: i64,
+    pub login_window_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            product_name: "Tessera".to_owned(),
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            login_attempts_per_account: 10,
+            login_failures_per_address: 50,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub hasher: PasswordHasher,
+}
+
+impl AppState {
+    /// The state inside a server function or a server-side render.
+    pub fn get() -> Result<Self, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            AppError::Internal
+        })
+    }
+}

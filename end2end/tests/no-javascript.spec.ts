@@ -1,0 +1,57 @@
+import { expect, test } from "@playwright/test";
+import { fillSignup, logIn, newPerson } from "./helpers";
+
+test.use({ javaScriptEnabled: false });
+
+test("every form works with JavaScript off", async ({ page }) => {
+  const p = newPerson("Grace", "Hopper");
+
+  // Sign up: a bad field comes back with its message, then a good sign-up lands in settings.
+  await page.goto("/signup");
+  await fillSignup(page, { ...p, mobile: "12345" });
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.locator("#mobile-error")).toHaveText(/^Start with \+ and the country code/);
+  await fillSignup(page, p);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByLabel("First name")).toHaveValue("Grace");
+
+  // Profile.
+  await page.getByLabel("First name").fill("Rear Admiral Grace");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
+  await expect(page.getByLabel("First name")).toHaveValue("Rear Admiral Grace");
+  await page.getByLabel("Last name").fill("  ");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.locator("#last_name-error")).toHaveText("Enter your last name.");
+
+  // Preferences: refused, then saved; the server renders the preview in the new zone.
+  await page.getByLabel("Display timezone").fill("Mars/Phobos");
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(page.locator("#timezone-error")).toContainText("“Mars/Phobos” is not a time zone we know");
+  await page.getByLabel("Display timezone").fill("America/New_York");
+  await page.getByLabel("Date format").selectOption("mm/dd/yyyy");
+  await page.getByLabel("Time format").selectOption("12h");
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Preferences saved." })).toBeVisible();
+  await expect(page.getByTestId("preview-sample")).toHaveText("07/14/2026 12:45 PM (UTC-04:00)");
+  await expect(page.getByTestId("member-since")).toHaveText(/^\d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} (AM|PM) \(UTC-0[45]:00\)$/);
+
+  // Password.
+  await page.goto("/settings/authentication");
+  await page.getByLabel("Current password").fill(p.password);
+  await page.getByLabel("New password", { exact: true }).fill("marble orchard hums at dusk");
+  await page.getByLabel("Confirm new password").fill("marble orchard hums at dusk");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Your password was changed." })).toBeVisible();
+
+  // Log out through the navigation, then log in with the new password.
+  await page.getByRole("link", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/logout$/);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await logIn(page, p.email, p.password);
+  await expect(page.getByText("Incorrect email or password.")).toBeVisible();
+  await logIn(page, p.email, "marble orchard hums at dusk");
+  await expect(page).toHaveURL(/\/settings$/);
+});

@@ -1,0 +1,197 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, logIn, newPerson, signUp } from "./helpers";
+
+test("a person signs up, edits the profile and preferences, changes the password, logs out and in", async ({ page }) => {
+  const p = newPerson();
+  await page.goto("/signup");
+  await hydrated(page);
+
+  // The strength meter follows the typing.
+  const password = page.getByLabel("Password", { exact: true });
+  await password.pressSequentially("password1234");
+  await expect(page.getByText(/^Strength: (Too weak|Weak)/)).toBeVisible();
+  await password.fill(p.password);
+  await expect(page.getByText(/^Strength: (Strong|Very strong)$/)).toBeVisible();
+
+  // Bad input: a message next to the field, and what was typed stays.
+  await page.getByLabel("First name").fill(p.first);
+  await page.getByLabel("Last name").fill(p.last);
+  await page.getByLabel("Email").fill("ada@");
+  await page.getByLabel("Mobile number").fill(p.mobile);
+  await page.getByLabel("Confirm password").fill(p.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.locator("#email-error")).toHaveText("Enter an email address like name@example.com.");
+  await expect(page.getByRole("alert").first()).toContainText("Please correct the highlighted fields.");
+  await expect(page.getByLabel("First name")).toHaveValue(p.first);
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+
+  await page.getByLabel("Email").fill(p.email);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole("heading", { name: "User Settings" })).toBeVisible();
+
+  // Email and mobile are shown, read-only.
+  await expect(page.getByLabel("Email")).toHaveValue(p.email);
+  await expect(page.getByLabel("Email")).toHaveAttribute("readonly", "");
+  await expect(page.getByLabel("Mobile number")).toHaveValue(/^\+49151\d{8}$/);
+  await expect(page.getByText("Your email is not changeable.")).toBeVisible();
+
+  // The circle shows the initials; renaming updates it without a reload.
+  const menuButton = page.getByRole("button", { name: "User menu" });
+  await expect(menuButton).toHaveText("AL");
+  await page.getByLabel("First name").fill("Grace");
+  await page.getByLabel("Last name").fill("Hopper");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
+  await expect(menuButton).toHaveText("GH");
+  await page.getByLabel("First name").fill("");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.locator("#first_name-error")).toHaveText("Enter your first name.");
+
+  // Change the password on the Authentication page, reached through the user menu.
+  await menuButton.click();
+  await page.getByRole("menuitem", { name: "Authentication" }).click();
+  await expect(page).toHaveURL(/\/settings\/authentication$/);
+  await page.getByLabel("Current password").fill("not my password at all");
+  await page.getByLabel("New password", { exact: true }).fill("marble orchard hums at dusk");
+  await page.getByLabel("Confirm new password").fill("marble orchard hums at dusk");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#current_password-error")).toHaveText("Your current password is not correct.");
+  await page.getByLabel("Current password").fill(p.password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Your password was changed." })).toBeVisible();
+  await expect(page.getByLabel("Current password")).toHaveValue("");
+
+  // Log out from the menu; the settings are gone; log in with the new password.
+  await menuButton.click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/settings");
+  await expect(page).toHaveURL(/\/login\?next=\/settings$/);
+  await hydrated(page);
+  await logIn(page, p.email, p.password);
+  await expect(page.getByRole("alert").first()).toHaveText("Incorrect email or password.");
+  await logIn(page, p.email, "marble orchard hums at dusk");
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByLabel("First name")).toHaveValue("Grace");
+});
+
+test("the preview follows every keystroke and matches what the server shows after saving", async ({ page }) => {
+  await signUp(page, newPerson());
+  await hydrated(page);
+  const zone = page.getByRole("combobox", { name: "Display timezone" });
+  const sample = page.getByTestId("preview-sample");
+  await expect(sample).toHaveText("2026-07-14 16:45 (UTC+00:00)");
+
+  // Filtered as you type.
+  await zone.fill("");
+  await zone.pressSequentially("kathm");
+  await expect(page.getByRole("option", { name: "Asia/Kathmandu" })).toBeVisible();
+  await expect(page.getByText("Choose a known time zone to see the preview.")).toBeVisible();
+  await page.getByRole("option", { name: "Asia/Kathmandu" }).click();
+  await expect(zone).toHaveValue("Asia/Kathmandu");
+  await expect(sample).toHaveText("2026-07-14 22:30 (UTC+05:45)");
+
+  // Typing a full name updates the preview at the last keystroke, before anything is saved.
+  await zone.fill("");
+  await zone.pressSequentially("Europe/Berlin");
+  await expect(sample).toHaveText("2026-07-14 18:45 (UTC+02:00)");
+  await page.getByLabel("Date format").selectOption("d mon yyyy");
+  await expect(sample).toHaveText("14 Jul 2026 18:45 (UTC+02:00)");
+  await page.getByLabel("Time format").selectOption("12h-seconds");
+  await expect(sample).toHaveText("14 Jul 2026 6:45:30 PM (UTC+02:00)");
+  await expect(page.getByTestId("preview-now")).toContainText(/\d{1,2}:\d{2}:\d{2} (AM|PM) \(UTC\+0[12]:00\)/);
+
+  // An unknown zone is refused next to the field.
+  await zone.fill("Mars/Phobos");
+  await zone.press("Escape");
+  await expect(page.locator("#timezone-error")).toContainText("Not a time zone we know");
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(page.locator("#timezone-error")).toContainText("“Mars/Phobos” is not a time zone we know");
+
+  await zone.fill("Europe/Berlin");
+  const previewed = await sample.textContent();
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Preferences saved." })).toBeVisible();
+  // The server renders the same text, and every other time on the page in the same way.
+  await page.reload();
+  await expect(sample).toHaveText(previewed!);
+  await expect(page.getByTestId("member-since")).toHaveText(/^\d{1,2} [A-Z][a-z]{2} \d{4} \d{1,2}:\d{2}:\d{2} (AM|PM) \(UTC\+0[12]:00\)$/);
+});
+
+test("the browser's preview formatting equals the independent rendering for DST edges", async ({ page }) => {
+  const cases = (await import("../fixtures/time-cases.json", { with: { type: "json" } })).default as Array<{
+    zone: string; unix: number; date_format: string; time_format: string; expected: string;
+  }>;
+  await page.goto("/login");
+  await hydrated(page);
+  const rendered = await page.evaluate(async (cases) => {
+    // The module the page already loaded: the same WASM the preview runs.
+    const wasm: any = await import("/pkg/tessera.js" as string);
+    return cases.map((c) => wasm.format_in_zone(c.zone, c.unix, c.date_format, c.time_format));
+  }, cases);
+  expect(rendered).toEqual(cases.map((c) => c.expected));
+  const unknown = await page.evaluate(async () => {
+    const wasm: any = await import("/pkg/tessera.js" as string);
+    return wasm.format_in_zone("Mars/Phobos", 0, "iso", "24h") ?? null;
+  });
+  expect(unknown).toBeNull();
+});
+
+test("the user menu works with the keyboard", async ({ page }) => {
+  await signUp(page, newPerson("Katherine", "Johnson"));
+  await hydrated(page);
+  const button = page.getByRole("button", { name: "User menu" });
+  await expect(button).toHaveAttribute("aria-haspopup", "menu");
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await expect(button).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByRole("menuitem", { name: "User Settings" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Authentication" })).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(page.getByRole("menuitem", { name: "Log out" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "User Settings" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(button).toHaveAttribute("aria-expanded", "false");
+  await expect(button).toBeFocused();
+  await expect(page.getByRole("menuitem", { name: "Accounts" })).toBeHidden();
+
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "SSH Keys" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/settings\/ssh-keys$/);
+  await expect(page.getByRole("heading", { name: "SSH Keys" })).toBeVisible();
+  await button.click();
+  await page.getByRole("menuitem", { name: "Accounts" }).click();
+  await expect(page.getByRole("heading", { name: "Accounts" })).toBeVisible();
+});
+
+test("signed-out visitors log in and come back where they were going", async ({ page, context }) => {
+  const p = newPerson("Hedy", "Lamarr");
+  await signUp(page, p);
+  await context.clearCookies();
+  await page.goto("/settings/authentication");
+  await expect(page).toHaveURL(/\/login\?next=\/settings\/authentication$/);
+  await hydrated(page);
+  await logIn(page, p.email, p.password);
+  await expect(page).toHaveURL(/\/settings\/authentication$/);
+  await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
+});
+
+test("the dark theme is remembered in the browser", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  const toggle = page.getByRole("button", { name: "Dark theme" });
+  await toggle.click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await page.getByRole("button", { name: "Dark theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+});

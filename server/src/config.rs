@@ -1,0 +1,253 @@
+//! Runtime settings: `Leptos.toml` (or the file named by `APP_CONFIG`), then environment
+//! variables `APP_<SECTION>_<KEY>` (e.g. `APP_DATABASE_URL`, `APP_SESSION_IDLE_TIMEOUT_MINUTES`),
+//! then built-in defaults. A deployed binary needs neither cargo-leptos nor the file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::StartupError;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub session: SessionConfig,
+    pub security: SecurityConfig,
+    pub product: ProductConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub site_addr: SocketAddr,
+    /// Where people reach the product; decides the Secure cookie and allowed Origin.
+    pub public_url: String,
+    /// Folder with the compiled `pkg/` (WASM, JS, CSS) and the public assets.
+    pub site_root: PathBuf,
+    /// Trust the last `X-Forwarded-For` address (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://data/tessera.db` (created with its folder) or `postgres://user:pw@host/db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    pub idle_timeout_minutes: u32,
+    pub absolute_timeout_hours: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Login attempts per account in one window before it is refused for the rest of it.
+    pub login_attempts_per_account: u32,
+    /// Failed logins per client address in one window.
+    pub login_failures_per_address: u32,
+    pub login_window_minutes: u32,
+    /// Password hashes computed at once; 0 means one per CPU core.
+    pub password_hash_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductConfig {
+    /// Shown in the interface and used as the issuer in authenticator apps.
+    pub name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            session: SessionConfig::default(),
+            security: SecurityConfig::default(),
+            product: ProductConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: "http://127.0.0.1:3000".into(),
+            site_root: "target/site".into(),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { url: "sqlite://data/tessera.db".into(), max_connections: 16 }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { idle_timeout_minutes: 30, absolute_timeout_hours: 12 }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            login_attempts_per_account: 10,
+            login_failures_per_address: 50,
+            login_window_minutes: 15,
+            password_hash_concurrency: 0,
+        }
+    }
+}
+
+impl Default for ProductConfig {
+    fn default() -> Self {
+        Self { name: "Tessera".into() }
+    }
+}
+
+const SECTIONS: [&str; 5] = ["server", "database", "session", "security", "product"];
+
+impl Config {
+    /// Reads the file named by `APP_CONFIG` (default `Leptos.toml`; a missing default file
+    /// is fine) and applies `APP_*` variables on top.
+    pub fn load() -> Result<Self, StartupError> {
+        let explicit = std::env::var("APP_CONFIG").ok();
+        let path = PathBuf::from(explicit.clone().unwrap_or_else(|| "Leptos.toml".into()));
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => String::new(),
+            Err(e) => return Err(StartupError::Config(format!("cannot read {}: {e}", path.display()))),
+        };
+        Self::from_parts(&text, &path, std::env::vars())
+    }
+
+    /// The pure part of [`Config::load`], for tests.
+    pub fn from_parts(
+        text: &str,
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, StartupError> {
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e| StartupError::Config(format!("{}: {e}", path.display())))?;
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix("APP_") else { continue };
+            let rest = rest.to_lowercase();
+            let Some((section, key)) = rest.split_once('_') else { continue };
+            if !SECTIONS.contains(&section) {
+                continue;
+            }
+            // `30` and `true` become numbers and booleans; anything else stays a string.
+            let value = format!("v = {raw}")
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or(toml::Value::String(raw));
+            let entry = table.entry(section).or_insert_with(|| toml::Value::Table(Default::default()));
+            if let toml::Value::Table(section_table) = entry {
+                section_table.insert(key.to_owned(), value);
+            }
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| StartupError::Config(format!("{}: {e}", path.display())))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), StartupError> {
+        let url = &self.server.public_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
+            return Err(StartupError::Config(format!(
+                "server.public_url must be an origin like https://settings.example.com, got {url:?}"
+            )));
+        }
+        if self.session.idle_timeout_minutes == 0 || self.session.absolute_timeout_hours == 0 {
+            return Err(StartupError::Config("session timeouts must be positive".into()));
+        }
+        Ok(())
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    /// What the domain code needs.
+    pub fn app_settings(&self) -> app::state::Settings {
+        app::state::Settings {
+            product_name: self.product.name.clone(),
+            public_url: self.server.public_url.clone(),
+            session_idle_secs: i64::from(self.session.idle_timeout_minutes) * 60,
+            session_absolute_secs: i64::from(self.session.absolute_timeout_hours) * 3600,
+            login_attempts_per_account: i64::from(self.security.login_attempts_per_account),
+            login_failures_per_address: i64::from(self.security.login_failures_per_address),
+            login_window_secs: i64::from(self.security.login_window_minutes) * 60,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_a_file() {
+        let c = Config::from_parts("", Path::new("none"), env(&[])).unwrap();
+        assert_eq!(c.server.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database.url, "sqlite://data/tessera.db");
+        assert_eq!(c.session.idle_timeout_minutes, 30);
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = "[database]\nurl = \"sqlite://file.db\"\n[session]\nidle_timeout_minutes = 10\n";
+        let c = Config::from_parts(
+            file,
+            Path::new("Leptos.toml"),
+            env(&[
+                ("APP_DATABASE_URL", "postgres://u@h/db"),
+                ("APP_SESSION_ABSOLUTE_TIMEOUT_HOURS", "2"),
+                ("APP_PRODUCT_NAME", "Acme Cloud"),
+                ("APP_SERVER_PUBLIC_URL", "https://acme.example"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.database.url, "postgres://u@h/db");
+        assert_eq!(c.session.idle_timeout_minutes, 10);
+        assert_eq!(c.session.absolute_timeout_hours, 2);
+        assert_eq!(c.product.name, "Acme Cloud");
+        assert!(c.is_https());
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_reported() {
+        assert!(Config::from_parts("[session]\nidle_timeout = 5\n", Path::new("f"), env(&[])).is_err());
+        assert!(Config::from_parts("", Path::new("f"), env(&[("APP_SERVER_PUBLIC_URL", "example.com")])).is_err());
+        assert!(Config::from_parts("", Path::new("f"), env(&[("APP_SESSION_IDLE_TIMEOUT_MINUTES", "soon")])).is_err());
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_parses() {
+        let text = include_str!("../../Leptos.toml");
+        Config::from_parts(text, Path::new("Leptos.toml"), env(&[])).unwrap();
+    }
+}

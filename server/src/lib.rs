@@ -1,0 +1,136 @@
+#![recursion_limit = "256"]
+
+//! The axum host: configuration, database, sessions, security middleware, and the Leptos
+//! app with its server functions. `main.rs` only starts it; tests build it in-process.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod middleware;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::password::PasswordHasher;
+use app::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+pub use config::Config;
+use db::SessionPool;
+pub use error::StartupError;
+
+/// The site's `LeptosOptions`, from our config rather than cargo-leptos' variables, so a
+/// deployed binary runs without them. The output name is fixed in Cargo.toml's metadata.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tessera")
+        .site_root(config.server.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.server.site_addr)
+        .reload_port(3001)
+        .build()
+}
+
+pub struct Server {
+    pub router: Router,
+    pub state: AppState,
+}
+
+/// Connects to the database, runs migrations, and assembles the whole application.
+pub async fn build(config: &Config) -> Result<Server, StartupError> {
+    let database = db::connect(&config.database).await?;
+    let concurrency = match config.security.password_hash_concurrency {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        n => n,
+    };
+    let state = AppState {
+        leptos_options: leptos_options(config),
+        db: database.app,
+        settings: Arc::new(config.app_settings()),
+        hasher: PasswordHasher::new(concurrency),
+    };
+
+    let router = match database.sessions {
+        SessionPool::Sqlite(pool) => {
+            let store = SqliteStore::new(pool);
+            store.migrate().await?;
+            assemble(config, state.clone(), store)
+        }
+        SessionPool::Postgres(pool) => {
+            let store = PostgresStore::new(pool);
+            store.migrate().await?;
+            assemble(config, state.clone(), store)
+        }
+    };
+    Ok(Server { router, state })
+}
+
+fn assemble<S>(config: &Config, state: AppState, store: S) -> Router
+where
+    S: SessionStore + tower_sessions::ExpiredDeletion + Clone,
+{
+    spawn_cleanup(state.clone(), store.clone());
+    let https = config.is_https();
+    // Lax, not Strict: a link from a mail (an invitation) must arrive signed in. `__Host-`
+    // pins the cookie to this host and path over https.
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(if https { "__Host-session" } else { "session" })
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(https)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
+            state.settings.session_idle_secs,
+        )))
+        // Saving on every request is what makes the idle timeout slide.
+        .with_always_save(true);
+
+    let resolver = middleware::UserResolver { app: state.clone(), trust_forwarded_for: config.server.trust_forwarded_for };
+    let public_origin: Arc<str> = config.server.public_url.clone().into();
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .layer(axum::middleware::from_fn_with_state(resolver, middleware::resolve_user))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(public_origin, middleware::refuse_cross_site))
+        .layer(axum::middleware::from_fn(middleware::api_error_status));
+
+    // Built assets and the 404 page go around the session layer: no session work for them.
+    Router::new()
+        .merge(pages)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(https, middleware::security_headers))
+}
+
+/// Periodically deletes expired sessions and finished throttle windows.
+fn spawn_cleanup<S>(state: AppState, store: S)
+where
+    S: tower_sessions::ExpiredDeletion + Clone,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "deleting expired sessions failed");
+            }
+            let now = app::preferences::zone::now_unix();
+            if let Err(error) = app::db::throttle::prune(&state.db, now, state.settings.login_window_secs).await {
+                tracing::warn!(%error, "pruning login throttle failed");
+            }
+        }
+    });
+}
