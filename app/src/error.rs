@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// Messages for individual form fields, keyed by the field's `name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +25,9 @@ impl FieldErrors {
     /// Records the first message for a field; later ones for the same field are dropped so
     /// the person sees one actionable message at a time.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
     }
 
     /// Collects `Err` results into the map, returning the `Ok` value if there was one.
@@ -137,10 +139,20 @@ mod tests {
 
     #[test]
     fn throttle_message_rounds_up_to_minutes() {
-        let e = AppError::Throttled { retry_after_secs: 61 };
-        assert_eq!(e.to_string(), "Too many failed attempts. Please wait 2 minutes and try again.");
-        let e = AppError::Throttled { retry_after_secs: 5 };
-        assert_eq!(e.to_string(), "Too many failed attempts. Please wait a minute and try again.");
+        let e = AppError::Throttled {
+            retry_after_secs: 61,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Too many failed attempts. Please wait 2 minutes and try again."
+        );
+        let e = AppError::Throttled {
+            retry_after_secs: 5,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Too many failed attempts. Please wait a minute and try again."
+        );
     }
 
     #[test]

@@ -58,13 +58,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// hydration script), WASM compilation allowed, nothing framed, no plugins.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy(options: &LeptosOptions) {
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
-    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
-    // `cargo leptos watch` reloads the page through a websocket on the reload port.
-    let reload = std::env::var("LEPTOS_WATCH")
-        .is_ok()
-        .then(|| format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port))
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| format!(" 'nonce-{n}'"))
         .unwrap_or_default();
+    // `cargo leptos watch` reloads the page through a websocket on the reload port.
+    let reload = if std::env::var("LEPTOS_WATCH").is_ok() {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \

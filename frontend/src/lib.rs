@@ -12,9 +12,19 @@ pub fn hydrate() {
 /// rendering for many zones and instants: the offset from the browser's Intl API, the text
 /// from the shared formatter. `None` for an unknown zone or format.
 #[wasm_bindgen]
-pub fn format_in_zone(zone: &str, unix_secs: f64, date_format: &str, time_format: &str) -> Option<String> {
+pub fn format_in_zone(
+    zone: &str,
+    unix_secs: f64,
+    date_format: &str,
+    time_format: &str,
+) -> Option<String> {
     use app::preferences::format::{format_timestamp, DateFormat, TimeFormat};
     let unix = unix_secs as i64;
     let offset = app::preferences::zone::offset_at(zone, unix)?;
-    Some(format_timestamp(unix, offset, DateFormat::from_id(date_format)?, TimeFormat::from_id(time_format)?))
+    Some(format_timestamp(
+        unix,
+        offset,
+        DateFormat::from_id(date_format)?,
+        TimeFormat::from_id(time_format)?,
+    ))
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::error::StartupError;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -66,18 +66,6 @@ pub struct ProductConfig {
     pub name: String,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            session: SessionConfig::default(),
-            security: SecurityConfig::default(),
-            product: ProductConfig::default(),
-        }
-    }
-}
-
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
@@ -91,13 +79,19 @@ impl Default for ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: "sqlite://data/tessera.db".into(), max_connections: 16 }
+        Self {
+            url: "sqlite://data/tessera.db".into(),
+            max_connections: 16,
+        }
     }
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { idle_timeout_minutes: 30, absolute_timeout_hours: 12 }
+        Self {
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+        }
     }
 }
 
@@ -114,7 +108,9 @@ impl Default for SecurityConfig {
 
 impl Default for ProductConfig {
     fn default() -> Self {
-        Self { name: "Tessera".into() }
+        Self {
+            name: "Tessera".into(),
+        }
     }
 }
 
@@ -128,8 +124,15 @@ impl Config {
         let path = PathBuf::from(explicit.clone().unwrap_or_else(|| "Leptos.toml".into()));
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => String::new(),
-            Err(e) => return Err(StartupError::Config(format!("cannot read {}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                String::new()
+            }
+            Err(e) => {
+                return Err(StartupError::Config(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )))
+            }
         };
         Self::from_parts(&text, &path, std::env::vars())
     }
@@ -144,9 +147,13 @@ impl Config {
             .parse()
             .map_err(|e| StartupError::Config(format!("{}: {e}", path.display())))?;
         for (name, raw) in env {
-            let Some(rest) = name.strip_prefix("APP_") else { continue };
+            let Some(rest) = name.strip_prefix("APP_") else {
+                continue;
+            };
             let rest = rest.to_lowercase();
-            let Some((section, key)) = rest.split_once('_') else { continue };
+            let Some((section, key)) = rest.split_once('_') else {
+                continue;
+            };
             if !SECTIONS.contains(&section) {
                 continue;
             }
@@ -156,7 +163,9 @@ impl Config {
                 .ok()
                 .and_then(|mut t| t.remove("v"))
                 .unwrap_or(toml::Value::String(raw));
-            let entry = table.entry(section).or_insert_with(|| toml::Value::Table(Default::default()));
+            let entry = table
+                .entry(section)
+                .or_insert_with(|| toml::Value::Table(Default::default()));
             if let toml::Value::Table(section_table) = entry {
                 section_table.insert(key.to_owned(), value);
             }
@@ -176,7 +185,9 @@ impl Config {
             )));
         }
         if self.session.idle_timeout_minutes == 0 || self.session.absolute_timeout_hours == 0 {
-            return Err(StartupError::Config("session timeouts must be positive".into()));
+            return Err(StartupError::Config(
+                "session timeouts must be positive".into(),
+            ));
         }
         Ok(())
     }
@@ -204,7 +215,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -240,9 +254,21 @@ mod tests {
 
     #[test]
     fn typos_and_bad_values_are_reported() {
-        assert!(Config::from_parts("[session]\nidle_timeout = 5\n", Path::new("f"), env(&[])).is_err());
-        assert!(Config::from_parts("", Path::new("f"), env(&[("APP_SERVER_PUBLIC_URL", "example.com")])).is_err());
-        assert!(Config::from_parts("", Path::new("f"), env(&[("APP_SESSION_IDLE_TIMEOUT_MINUTES", "soon")])).is_err());
+        assert!(
+            Config::from_parts("[session]\nidle_timeout = 5\n", Path::new("f"), env(&[])).is_err()
+        );
+        assert!(Config::from_parts(
+            "",
+            Path::new("f"),
+            env(&[("APP_SERVER_PUBLIC_URL", "example.com")])
+        )
+        .is_err());
+        assert!(Config::from_parts(
+            "",
+            Path::new("f"),
+            env(&[("APP_SESSION_IDLE_TIMEOUT_MINUTES", "soon")])
+        )
+        .is_err());
     }
 
     #[test]

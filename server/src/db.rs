@@ -68,7 +68,12 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Database, StartupError> 
 
     let sessions = if postgres {
         POSTGRES_MIGRATIONS.run(&app).await?;
-        SessionPool::Postgres(PgPoolOptions::new().max_connections(config.max_connections).connect(url).await?)
+        SessionPool::Postgres(
+            PgPoolOptions::new()
+                .max_connections(config.max_connections)
+                .connect(url)
+                .await?,
+        )
     } else {
         SQLITE_MIGRATIONS.run(&app).await?;
         let options = SqliteConnectOptions::from_str(&any_url)?
@@ -76,18 +81,28 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Database, StartupError> 
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        SessionPool::Sqlite(SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?)
+        SessionPool::Sqlite(
+            SqlitePoolOptions::new()
+                .max_connections(config.max_connections)
+                .connect_with(options)
+                .await?,
+        )
     };
     Ok(Database { app, sessions })
 }
 
 fn create_sqlite_folder(url: &str) -> Result<(), StartupError> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)?;
     }
     Ok(())

@@ -47,7 +47,9 @@ pub struct Server {
 pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
     let concurrency = match config.security.password_hash_concurrency {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
         n => n,
     };
     let state = AppState {
@@ -86,24 +88,38 @@ where
         .with_same_site(SameSite::Lax)
         .with_secure(https)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
-            state.settings.session_idle_secs,
-        )))
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(state.settings.session_idle_secs),
+        ))
         // Saving on every request is what makes the idle timeout slide.
         .with_always_save(true);
 
-    let resolver = middleware::UserResolver { app: state.clone(), trust_forwarded_for: config.server.trust_forwarded_for };
+    let resolver = middleware::UserResolver {
+        app: state.clone(),
+        trust_forwarded_for: config.server.trust_forwarded_for,
+    };
     let public_origin: Arc<str> = config.server.public_url.clone().into();
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .layer(axum::middleware::from_fn_with_state(resolver, middleware::resolve_user))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            resolver,
+            middleware::resolve_user,
+        ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(public_origin, middleware::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            public_origin,
+            middleware::refuse_cross_site,
+        ))
         .layer(axum::middleware::from_fn(middleware::api_error_status));
 
     // Built assets and the 404 page go around the session layer: no session work for them.
@@ -112,7 +128,10 @@ where
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(https, middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            middleware::security_headers,
+        ))
 }
 
 /// Periodically deletes expired sessions and finished throttle windows.
@@ -128,7 +147,9 @@ where
                 tracing::warn!(%error, "deleting expired sessions failed");
             }
             let now = app::preferences::zone::now_unix();
-            if let Err(error) = app::db::throttle::prune(&state.db, now, state.settings.login_window_secs).await {
+            if let Err(error) =
+                app::db::throttle::prune(&state.db, now, state.settings.login_window_secs).await
+            {
                 tracing::warn!(%error, "pruning login throttle failed");
             }
         }

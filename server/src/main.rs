@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     if let Err(error) = run().await {
         tracing::error!(%error, "server stopped");
@@ -20,10 +22,19 @@ async fn run() -> Result<(), server::StartupError> {
     let config = Config::load()?;
     let server = build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.server.site_addr).await?;
-    tracing::info!("listening on http://{} (public URL {})", config.server.site_addr, config.server.public_url);
-    axum::serve(listener, server.router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(
+        "listening on http://{} (public URL {})",
+        config.server.site_addr,
+        config.server.public_url
+    );
+    axum::serve(
+        listener,
+        server
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     // In-flight requests have finished; close the pool so SQLite checkpoints its WAL.
     server.state.db.close().await;
     tracing::info!("stopped");

@@ -21,20 +21,33 @@ pub async fn security_headers(State(https): State<bool>, req: Request, next: Nex
     let static_asset = is_static_asset(req.uri().path());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // `same-origin` keeps the Referer that forms without JavaScript need to come back to the
     // page they were on, and sends nothing to other sites.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
-        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    ));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ));
     // Pages and API answers carry personal data: never store them. Built assets revalidate.
     let cache = if static_asset { "no-cache" } else { "no-store" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if https {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     res
 }
@@ -46,7 +59,11 @@ fn is_static_asset(path: &str) -> bool {
 /// Browsers send form posts across sites without a preflight, and Leptos server functions
 /// accept form posts; so any state-changing request that a browser marks as coming from
 /// another site, or whose Origin is not ours, is refused (security.md 10).
-pub async fn refuse_cross_site(State(public_origin): State<Arc<str>>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(public_origin): State<Arc<str>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !req.method().is_safe() && is_cross_site(&req, &public_origin) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
         return app_error_response(AppError::CrossSite);
@@ -67,7 +84,10 @@ fn is_cross_site(req: &Request, public_origin: &str) -> bool {
         Some(Ok(origin)) => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
             let same_host = host.is_some_and(|host| {
-                origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+                origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"))
+                    == Some(host)
             });
             origin != public_origin && !same_host
         }
@@ -77,7 +97,8 @@ fn is_cross_site(req: &Request, public_origin: &str) -> bool {
 
 /// An error in the body shape server functions use, so the app shows it like any other.
 pub fn app_error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(&error).unwrap_or_else(|_| "\"Internal\"".into());
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -87,7 +108,10 @@ pub fn app_error_response(error: AppError) -> Response {
 pub async fn api_error_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+        || !res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
     {
         return res;
     }
@@ -96,14 +120,18 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "\"Internal\"").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Paths only a signed-in person may see; others are sent to log in first.
 fn is_protected_page(path: &str) -> bool {
-    path == "/settings" || path.starts_with("/settings/") || path == "/accounts" || path.starts_with("/accounts/")
+    path == "/settings"
+        || path.starts_with("/settings/")
+        || path == "/accounts"
+        || path.starts_with("/accounts/")
 }
 
 /// Resolves the session to a user (for server functions and pages) and does the redirects
@@ -128,11 +156,18 @@ pub async fn resolve_user(
         let path = req.uri().path();
         let signed_in = user.is_some();
         match path {
-            "/" => return Redirect::to(if signed_in { "/settings" } else { "/login" }).into_response(),
+            "/" => {
+                return Redirect::to(if signed_in { "/settings" } else { "/login" }).into_response()
+            }
             "/login" | "/signup" if signed_in => return Redirect::to("/settings").into_response(),
             _ if !signed_in && is_protected_page(path) => {
-                let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
-                return Redirect::to(&format!("/login?next={}", encode_query_value(back))).into_response();
+                let back = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or(path);
+                return Redirect::to(&format!("/login?next={}", encode_query_value(back)))
+                    .into_response();
             }
             _ => {}
         }
@@ -164,7 +199,9 @@ fn client_addr(req: &Request<Body>, trust_forwarded_for: bool) -> Option<IpAddr>
             return forwarded;
         }
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// Leptos puts the error of a form posted without JavaScript into the query of the page it
@@ -172,24 +209,38 @@ fn client_addr(req: &Request<Body>, trust_forwarded_for: bool) -> Option<IpAddr>
 /// `__err` could make the page show any message. Returns the address without it.
 fn strip_forged_error(req: &Request) -> Option<String> {
     let query = req.uri().query()?;
-    if !query.split('&').any(|p| p.starts_with("__err=") || p.starts_with("__path=")) {
+    if !query
+        .split('&')
+        .any(|p| p.starts_with("__err=") || p.starts_with("__path="))
+    {
         return None;
     }
-    let same_origin = req.headers().get("sec-fetch-site").is_some_and(|v| v == "same-origin");
+    let same_origin = req
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "same-origin");
     if same_origin {
         return None;
     }
-    let kept: Vec<&str> =
-        query.split('&').filter(|p| !p.starts_with("__err=") && !p.starts_with("__path=")).collect();
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("__err=") && !p.starts_with("__path="))
+        .collect();
     let path = req.uri().path();
-    Some(if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) })
+    Some(if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    })
 }
 
 fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -212,17 +263,44 @@ mod tests {
     fn cross_site_detection() {
         let ours = "http://127.0.0.1:3000";
         assert!(!is_cross_site(&post(&[]), ours));
-        assert!(!is_cross_site(&post(&[("origin", ours), ("sec-fetch-site", "same-origin")]), ours));
-        assert!(!is_cross_site(&post(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]), ours));
-        assert!(is_cross_site(&post(&[("origin", "https://evil.example")]), ours));
-        assert!(is_cross_site(&post(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), ours));
-        assert!(is_cross_site(&post(&[("sec-fetch-site", "cross-site")]), ours));
-        assert!(is_cross_site(&post(&[("sec-fetch-site", "same-site")]), ours));
+        assert!(!is_cross_site(
+            &post(&[("origin", ours), ("sec-fetch-site", "same-origin")]),
+            ours
+        ));
+        assert!(!is_cross_site(
+            &post(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
+            ours
+        ));
+        assert!(is_cross_site(
+            &post(&[("origin", "https://evil.example")]),
+            ours
+        ));
+        assert!(is_cross_site(
+            &post(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            ours
+        ));
+        assert!(is_cross_site(
+            &post(&[("sec-fetch-site", "cross-site")]),
+            ours
+        ));
+        assert!(is_cross_site(
+            &post(&[("sec-fetch-site", "same-site")]),
+            ours
+        ));
         assert!(is_cross_site(&post(&[("origin", "null")]), ours));
     }
 
     #[test]
     fn next_parameter_is_encoded() {
-        assert_eq!(encode_query_value("/settings/ssh-keys?x=1&y=2"), "/settings/ssh-keys%3Fx%3D1%26y%3D2");
+        assert_eq!(
+            encode_query_value("/settings/ssh-keys?x=1&y=2"),
+            "/settings/ssh-keys%3Fx%3D1%26y%3D2"
+        );
     }
 }

@@ -30,17 +30,31 @@ on_every_backend!(
 
 async fn signup_stores_a_normalised_user_and_signs_in(app: TestApp) {
     let mut ada = app.client();
-    let res = ada.signup(&[("email", "  Ada@Example.COM "), ("mobile", "+49 (151) 234-56789")]).await;
+    let res = ada
+        .signup(&[
+            ("email", "  Ada@Example.COM "),
+            ("mobile", "+49 (151) 234-56789"),
+        ])
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.location(), Some("/settings"));
-    assert_eq!(app.user_column("ada@example.com", "mobile").await, "+4915123456789");
+    assert_eq!(
+        app.user_column("ada@example.com", "mobile").await,
+        "+4915123456789"
+    );
     let hash = app.user_column("ada@example.com", "password_hash").await;
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
 
     let page = ada.get("/settings").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("User Settings"));
-    assert!(page.body.contains("value=\"Ada\""), "first name is filled in");
+    assert!(
+        page.body.contains("value=\"Ada\""),
+        "first name is filled in"
+    );
     assert!(page.body.contains("+4915123456789"));
 }
 
@@ -57,28 +71,60 @@ async fn signup_reports_every_bad_field_and_stores_nothing(app: TestApp) {
         ])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    assert_eq!(res.field_error("first_name").unwrap(), "Enter your first name.");
-    assert!(res.field_error("last_name").unwrap().contains("at most 100 characters"));
-    assert_eq!(res.field_error("email").unwrap(), "Enter an email address like name@example.com.");
-    assert!(res.field_error("mobile").unwrap().starts_with("Start with + and the country code"));
+    assert_eq!(
+        res.field_error("first_name").unwrap(),
+        "Enter your first name."
+    );
+    assert!(res
+        .field_error("last_name")
+        .unwrap()
+        .contains("at most 100 characters"));
+    assert_eq!(
+        res.field_error("email").unwrap(),
+        "Enter an email address like name@example.com."
+    );
+    assert!(res
+        .field_error("mobile")
+        .unwrap()
+        .starts_with("Start with + and the country code"));
     assert!(res.field_error("password").unwrap().contains("too common"));
     assert_eq!(app.count_users().await, 0);
     assert!(client.cookies.is_empty(), "no session for a failed sign-up");
 
-    let res = client.signup(&[("password", "short"), ("password_confirmation", "short")]).await;
-    assert_eq!(res.field_error("password").unwrap(), "Use at least 12 characters (5 so far).");
-    let res = client.signup(&[("password_confirmation", "violet tractor")]).await;
-    assert_eq!(res.field_error("password_confirmation").unwrap(), "The passwords do not match.");
+    let res = client
+        .signup(&[("password", "short"), ("password_confirmation", "short")])
+        .await;
+    assert_eq!(
+        res.field_error("password").unwrap(),
+        "Use at least 12 characters (5 so far)."
+    );
+    let res = client
+        .signup(&[("password_confirmation", "violet tractor")])
+        .await;
+    assert_eq!(
+        res.field_error("password_confirmation").unwrap(),
+        "The passwords do not match."
+    );
     assert_eq!(app.count_users().await, 0);
 }
 
 async fn duplicate_email_or_mobile_is_refused(app: TestApp) {
     app.signed_up("ada@example.com", "+49 151 23456789").await;
     let mut other = app.client();
-    let res = other.signup(&[("email", "ADA@example.com"), ("mobile", "+44 7911 123456")]).await;
-    assert_eq!(res.field_error("email").unwrap(), "An account with this email already exists. Log in instead.");
-    let res = other.signup(&[("email", "grace@example.com"), ("mobile", "+4915123456789")]).await;
-    assert_eq!(res.field_error("mobile").unwrap(), "This mobile number is already used by another account.");
+    let res = other
+        .signup(&[("email", "ADA@example.com"), ("mobile", "+44 7911 123456")])
+        .await;
+    assert_eq!(
+        res.field_error("email").unwrap(),
+        "An account with this email already exists. Log in instead."
+    );
+    let res = other
+        .signup(&[("email", "grace@example.com"), ("mobile", "+4915123456789")])
+        .await;
+    assert_eq!(
+        res.field_error("mobile").unwrap(),
+        "This mobile number is already used by another account."
+    );
     assert_eq!(app.count_users().await, 1);
 }
 
@@ -91,14 +137,21 @@ async fn login_rotates_the_session_id(app: TestApp) {
     assert_ne!(ada.cookie_header(), before, "a new session id after login");
     assert_eq!(ada.get("/settings").await.status, StatusCode::OK);
     // The id from before the login is worthless now.
-    assert_eq!(stale.get("/settings").await.location(), Some("/login?next=/settings"));
+    assert_eq!(
+        stale.get("/settings").await.location(),
+        Some("/login?next=/settings")
+    );
 }
 
 async fn wrong_password_and_unknown_email_get_the_same_answer(app: TestApp) {
     app.signed_up("ada@example.com", "+49 151 23456789").await;
     let mut client = app.client();
-    let wrong = client.login("ada@example.com", "not the password at all").await;
-    let unknown = client.login("nobody@example.com", "not the password at all").await;
+    let wrong = client
+        .login("ada@example.com", "not the password at all")
+        .await;
+    let unknown = client
+        .login("nobody@example.com", "not the password at all")
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.body, unknown.body);
@@ -109,11 +162,19 @@ async fn wrong_password_and_unknown_email_get_the_same_answer(app: TestApp) {
 async fn long_password_is_not_truncated(app: TestApp) {
     let long: String = "correct horse battery staple ".repeat(4)[..100].to_owned();
     let mut ada = app.client();
-    let res = ada.signup(&[("password", &long), ("password_confirmation", &long)]).await;
+    let res = ada
+        .signup(&[("password", &long), ("password_confirmation", &long)])
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let mut other = app.client();
-    assert_eq!(other.login("ada@example.com", &long[..99]).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(other.login("ada@example.com", &long).await.status, StatusCode::OK);
+    assert_eq!(
+        other.login("ada@example.com", &long[..99]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        other.login("ada@example.com", &long).await.status,
+        StatusCode::OK
+    );
 }
 
 async fn failed_logins_are_throttled_per_account(app: TestApp) {
@@ -123,7 +184,13 @@ async fn failed_logins_are_throttled_per_account(app: TestApp) {
         // Attackers rotate addresses; the account limit holds anyway.
         let mut attacker = app.client();
         attacker.addr = format!("198.51.100.{}:4000", i + 1).parse().unwrap();
-        assert_eq!(attacker.login("ada@example.com", "guess guess guess").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            attacker
+                .login("ada@example.com", "guess guess guess")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let mut ada = app.client();
     let res = ada.login("ada@example.com", STRONG_PASSWORD).await;
@@ -134,7 +201,13 @@ async fn failed_logins_are_throttled_per_account(app: TestApp) {
     for _ in 0..limit {
         probe.login("nobody@example.com", "guess guess guess").await;
     }
-    assert_eq!(probe.login("nobody@example.com", "guess guess guess").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        probe
+            .login("nobody@example.com", "guess guess guess")
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 async fn failed_logins_are_throttled_per_address(app: TestApp) {
@@ -143,7 +216,9 @@ async fn failed_logins_are_throttled_per_address(app: TestApp) {
     let mut attacker = app.client();
     for i in 0..limit {
         // A different account each time stays under every account's limit.
-        let res = attacker.login(&format!("user{i}@example.com"), "guess guess guess").await;
+        let res = attacker
+            .login(&format!("user{i}@example.com"), "guess guess guess")
+            .await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
     let res = attacker.login("ada@example.com", STRONG_PASSWORD).await;
@@ -151,7 +226,10 @@ async fn failed_logins_are_throttled_per_address(app: TestApp) {
     // Someone else, elsewhere, is not affected.
     let mut ada = app.client();
     ada.addr = "203.0.113.7:5000".parse().unwrap();
-    assert_eq!(ada.login("ada@example.com", STRONG_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        ada.login("ada@example.com", STRONG_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 async fn logout_ends_the_session_on_the_server(app: TestApp) {
@@ -163,7 +241,10 @@ async fn logout_ends_the_session_on_the_server(app: TestApp) {
     assert!(ada.cookies.is_empty(), "the cookie is removed");
     // Replaying the old cookie gives the login page, not data.
     let mut replay = replay;
-    assert_eq!(replay.get("/settings").await.location(), Some("/login?next=/settings"));
+    assert_eq!(
+        replay.get("/settings").await.location(),
+        Some("/login?next=/settings")
+    );
     let api = replay.call("/api/profile", &[]).await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     assert!(!api.body.contains("ada@example.com"));
@@ -174,7 +255,10 @@ async fn signed_out_visitors_are_sent_to_login_and_back(app: TestApp) {
     for (path, target) in [
         ("/", "/login"),
         ("/settings", "/login?next=/settings"),
-        ("/settings/authentication", "/login?next=/settings/authentication"),
+        (
+            "/settings/authentication",
+            "/login?next=/settings/authentication",
+        ),
         ("/settings/ssh-keys", "/login?next=/settings/ssh-keys"),
         ("/accounts", "/login?next=/accounts"),
     ] {
@@ -184,13 +268,27 @@ async fn signed_out_visitors_are_sent_to_login_and_back(app: TestApp) {
     }
     app.signed_up("ada@example.com", "+49 151 23456789").await;
     let res = visitor
-        .call("/api/login", &[("email", "ada@example.com"), ("password", STRONG_PASSWORD), ("next", "/settings/ssh-keys")])
+        .call(
+            "/api/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", STRONG_PASSWORD),
+                ("next", "/settings/ssh-keys"),
+            ],
+        )
         .await;
     assert_eq!(res.location(), Some("/settings/ssh-keys"));
     // Never to another site.
     let mut other = app.client();
     let res = other
-        .call("/api/login", &[("email", "ada@example.com"), ("password", STRONG_PASSWORD), ("next", "//evil.example")])
+        .call(
+            "/api/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", STRONG_PASSWORD),
+                ("next", "//evil.example"),
+            ],
+        )
         .await;
     assert_eq!(res.location(), Some("/settings"));
     // Signed in, the root and the login page lead to the settings.
@@ -213,9 +311,18 @@ async fn profile_update_cannot_touch_email_or_mobile(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(app.user_column("ada@example.com", "first_name").await, "Augusta Ada");
-    assert_eq!(app.user_column("ada@example.com", "last_name").await, "King");
-    assert_eq!(app.user_column("ada@example.com", "mobile").await, "+4915123456789");
+    assert_eq!(
+        app.user_column("ada@example.com", "first_name").await,
+        "Augusta Ada"
+    );
+    assert_eq!(
+        app.user_column("ada@example.com", "last_name").await,
+        "King"
+    );
+    assert_eq!(
+        app.user_column("ada@example.com", "mobile").await,
+        "+4915123456789"
+    );
     let profile = ada.call("/api/profile", &[]).await.json();
     assert_eq!(profile["email"], "ada@example.com");
     assert_eq!(profile["first_name"], "Augusta Ada");
@@ -223,29 +330,68 @@ async fn profile_update_cannot_touch_email_or_mobile(app: TestApp) {
 
 async fn profile_names_are_validated(app: TestApp) {
     let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
-    let res = ada.call("/api/profile/save", &[("first_name", ""), ("last_name", &"y".repeat(101))]).await;
+    let res = ada
+        .call(
+            "/api/profile/save",
+            &[("first_name", ""), ("last_name", &"y".repeat(101))],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.field_error("first_name").unwrap(), "Enter your first name.");
-    assert!(res.field_error("last_name").unwrap().contains("at most 100"));
-    assert_eq!(app.user_column("ada@example.com", "first_name").await, "Ada", "nothing half-written");
-    assert_eq!(app.user_column("ada@example.com", "last_name").await, "Lovelace");
+    assert_eq!(
+        res.field_error("first_name").unwrap(),
+        "Enter your first name."
+    );
+    assert!(res
+        .field_error("last_name")
+        .unwrap()
+        .contains("at most 100"));
+    assert_eq!(
+        app.user_column("ada@example.com", "first_name").await,
+        "Ada",
+        "nothing half-written"
+    );
+    assert_eq!(
+        app.user_column("ada@example.com", "last_name").await,
+        "Lovelace"
+    );
 }
 
 async fn preferences_are_validated_and_change_how_times_are_shown(app: TestApp) {
     let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
     let res = ada
-        .call("/api/preferences/save", &[("timezone", "Mars/Phobos"), ("date_format", "%Y-%Q"), ("time_format", "24h")])
+        .call(
+            "/api/preferences/save",
+            &[
+                ("timezone", "Mars/Phobos"),
+                ("date_format", "%Y-%Q"),
+                ("time_format", "24h"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.field_error("timezone").unwrap().contains("Mars/Phobos"));
-    assert_eq!(res.field_error("date_format").unwrap(), "Choose one of the listed date formats.");
+    assert_eq!(
+        res.field_error("date_format").unwrap(),
+        "Choose one of the listed date formats."
+    );
     assert_eq!(app.user_column("ada@example.com", "timezone").await, "UTC");
 
     let res = ada
-        .call("/api/preferences/save", &[("timezone", "Asia/Kathmandu"), ("date_format", "d mon yyyy"), ("time_format", "12h")])
+        .call(
+            "/api/preferences/save",
+            &[
+                ("timezone", "Asia/Kathmandu"),
+                ("date_format", "d mon yyyy"),
+                ("time_format", "12h"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let created: i64 = app.user_column("ada@example.com", "CAST(created_at AS TEXT)").await.parse().unwrap();
+    let created: i64 = app
+        .user_column("ada@example.com", "CAST(created_at AS TEXT)")
+        .await
+        .parse()
+        .unwrap();
     let expected = app::preferences::format::format_timestamp(
         created,
         app::preferences::zone::offset_at("Asia/Kathmandu", created).unwrap(),
@@ -262,20 +408,43 @@ async fn preferences_are_validated_and_change_how_times_are_shown(app: TestApp) 
 async fn password_change_ends_other_sessions_only(app: TestApp) {
     let mut here = app.signed_up("ada@example.com", "+49 151 23456789").await;
     let mut elsewhere = app.client();
-    assert_eq!(elsewhere.login("ada@example.com", STRONG_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        elsewhere
+            .login("ada@example.com", STRONG_PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
     let new_password = "marble orchard hums at dusk";
     let res = here
         .call(
             "/api/password/change",
-            &[("current_password", STRONG_PASSWORD), ("new_password", new_password), ("new_password_confirmation", new_password)],
+            &[
+                ("current_password", STRONG_PASSWORD),
+                ("new_password", new_password),
+                ("new_password_confirmation", new_password),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(here.get("/settings").await.status, StatusCode::OK, "this session stays signed in");
-    assert_eq!(elsewhere.get("/settings").await.location(), Some("/login?next=/settings"));
+    assert_eq!(
+        here.get("/settings").await.status,
+        StatusCode::OK,
+        "this session stays signed in"
+    );
+    assert_eq!(
+        elsewhere.get("/settings").await.location(),
+        Some("/login?next=/settings")
+    );
     let mut fresh = app.client();
-    assert_eq!(fresh.login("ada@example.com", STRONG_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(fresh.login("ada@example.com", new_password).await.status, StatusCode::OK);
+    assert_eq!(
+        fresh.login("ada@example.com", STRONG_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        fresh.login("ada@example.com", new_password).await.status,
+        StatusCode::OK
+    );
 }
 
 async fn wrong_current_password_changes_nothing(app: TestApp) {
@@ -285,22 +454,48 @@ async fn wrong_current_password_changes_nothing(app: TestApp) {
     let res = ada
         .call(
             "/api/password/change",
-            &[("current_password", "not my password"), ("new_password", new_password), ("new_password_confirmation", new_password)],
+            &[
+                ("current_password", "not my password"),
+                ("new_password", new_password),
+                ("new_password_confirmation", new_password),
+            ],
         )
         .await;
-    assert_eq!(res.field_error("current_password").unwrap(), "Your current password is not correct.");
+    assert_eq!(
+        res.field_error("current_password").unwrap(),
+        "Your current password is not correct."
+    );
     let res = ada
-        .call("/api/password/change", &[("current_password", ""), ("new_password", "short"), ("new_password_confirmation", "short")])
+        .call(
+            "/api/password/change",
+            &[
+                ("current_password", ""),
+                ("new_password", "short"),
+                ("new_password_confirmation", "short"),
+            ],
+        )
         .await;
-    assert_eq!(res.field_error("current_password").unwrap(), "Enter your current password.");
-    assert_eq!(res.field_error("new_password").unwrap(), "Use at least 12 characters (5 so far).");
-    assert_eq!(app.user_column("ada@example.com", "password_hash").await, hash);
+    assert_eq!(
+        res.field_error("current_password").unwrap(),
+        "Enter your current password."
+    );
+    assert_eq!(
+        res.field_error("new_password").unwrap(),
+        "Use at least 12 characters (5 so far)."
+    );
+    assert_eq!(
+        app.user_column("ada@example.com", "password_hash").await,
+        hash
+    );
     assert_eq!(ada.get("/settings").await.status, StatusCode::OK);
 }
 
 async fn cross_site_posts_are_refused(app: TestApp) {
     let ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
-    for (header, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let mut client: Client = ada.clone();
         let req = http::Request::post("/api/profile/save")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -311,13 +506,18 @@ async fn cross_site_posts_are_refused(app: TestApp) {
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{header}: {value}");
         assert_eq!(res.json(), serde_json::json!("CrossSite"));
     }
-    assert_eq!(app.user_column("ada@example.com", "first_name").await, "Ada");
+    assert_eq!(
+        app.user_column("ada@example.com", "first_name").await,
+        "Ada"
+    );
     // A cross-site login attempt is refused as well (login CSRF).
     let mut client = app.client();
     let req = http::Request::post("/api/login")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", "https://evil.example")
-        .body(axum::body::Body::from("email=ada%40example.com&password=x&next="))
+        .body(axum::body::Body::from(
+            "email=ada%40example.com&password=x&next=",
+        ))
         .unwrap();
     assert_eq!(client.send(req).await.status, StatusCode::FORBIDDEN);
 }
@@ -325,8 +525,17 @@ async fn cross_site_posts_are_refused(app: TestApp) {
 async fn pages_carry_security_headers_and_a_safe_cookie(app: TestApp) {
     let mut ada = app.client();
     let res = ada.signup(&[]).await;
-    let cookie = res.set_cookies().into_iter().find(|c| c.starts_with("session=")).expect("session cookie");
-    for attr in ["HttpOnly", "SameSite=Lax", "Path=/", &format!("Max-Age={}", 30 * 60)] {
+    let cookie = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("session="))
+        .expect("session cookie");
+    for attr in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        &format!("Max-Age={}", 30 * 60),
+    ] {
         assert!(cookie.contains(attr), "{attr} missing in {cookie}");
     }
     assert!(!cookie.contains("Domain"), "{cookie}");
@@ -334,16 +543,35 @@ async fn pages_carry_security_headers_and_a_safe_cookie(app: TestApp) {
 
     let page = ada.get("/settings").await;
     let csp = page.header("content-security-policy").unwrap();
-    for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "'wasm-unsafe-eval'", "'nonce-"] {
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "'wasm-unsafe-eval'",
+        "'nonce-",
+    ] {
         assert!(csp.contains(directive), "{directive} missing in {csp}");
     }
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let other = ada.get("/settings").await;
-    assert_ne!(other.header("content-security-policy"), Some(csp), "a fresh nonce per response");
+    assert_ne!(
+        other.header("content-security-policy"),
+        Some(csp),
+        "a fresh nonce per response"
+    );
 }
 
 async fn forms_work_without_javascript(app: TestApp) {
@@ -351,43 +579,104 @@ async fn forms_work_without_javascript(app: TestApp) {
     let mut visitor = app.client();
     // A wrong password: back to the login page, the error travels in the URL ...
     let res = visitor
-        .post_html_form("/api/login", "/login", &[("email", "ada@example.com"), ("password", "nope nope nope"), ("next", "")])
+        .post_html_form(
+            "/api/login",
+            "/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "nope nope nope"),
+                ("next", ""),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::FOUND);
-    let back = res.location().unwrap().strip_prefix(ORIGIN).unwrap().to_owned();
-    assert!(back.starts_with("/login?") && back.contains("__err="), "{back}");
+    let back = res
+        .location()
+        .unwrap()
+        .strip_prefix(ORIGIN)
+        .unwrap()
+        .to_owned();
+    assert!(
+        back.starts_with("/login?") && back.contains("__err="),
+        "{back}"
+    );
     // ... and the page shows it.
     let page = visitor.get(&back).await;
-    assert!(page.body.contains("Incorrect email or password."), "{}", page.body);
+    assert!(
+        page.body.contains("Incorrect email or password."),
+        "{}",
+        page.body
+    );
     // The same address opened from elsewhere does not show a message someone else wrote.
-    let req = http::Request::get(&back).header("sec-fetch-site", "cross-site").body(axum::body::Body::empty()).unwrap();
+    let req = http::Request::get(&back)
+        .header("sec-fetch-site", "cross-site")
+        .body(axum::body::Body::empty())
+        .unwrap();
     assert_eq!(visitor.send(req).await.location(), Some("/login"));
 
     // A good profile save goes back to the page, which shows the new name.
-    let res = ada.post_html_form("/api/profile/save", "/settings", &[("first_name", "Augusta"), ("last_name", "King")]).await;
+    let res = ada
+        .post_html_form(
+            "/api/profile/save",
+            "/settings",
+            &[("first_name", "Augusta"), ("last_name", "King")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FOUND);
     assert_eq!(res.location(), Some("/settings?done=profile"));
     let page = ada.get("/settings?done=profile").await;
     assert!(page.body.contains("value=\"Augusta\""));
-    assert!(page.body.contains("Profile saved."), "success is announced without JavaScript");
+    assert!(
+        page.body.contains("Profile saved."),
+        "success is announced without JavaScript"
+    );
     // A bad one shows the field's message next to it.
-    let res = ada.post_html_form("/api/profile/save", "/settings", &[("first_name", ""), ("last_name", "King")]).await;
-    let back = res.location().unwrap().strip_prefix(ORIGIN).unwrap().to_owned();
+    let res = ada
+        .post_html_form(
+            "/api/profile/save",
+            "/settings",
+            &[("first_name", ""), ("last_name", "King")],
+        )
+        .await;
+    let back = res
+        .location()
+        .unwrap()
+        .strip_prefix(ORIGIN)
+        .unwrap()
+        .to_owned();
     let page = ada.get(&back).await;
-    assert!(page.body.contains("Enter your first name."), "{}", page.body);
-    assert_eq!(app.user_column("ada@example.com", "first_name").await, "Augusta");
+    assert!(
+        page.body.contains("Enter your first name."),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        app.user_column("ada@example.com", "first_name").await,
+        "Augusta"
+    );
 }
 
 async fn concurrent_profile_writes_do_not_fail(app: TestApp) {
     let mut clients = Vec::new();
     for i in 0..8 {
-        clients.push(app.signed_up(&format!("user{i}@example.com"), &format!("+49 151 2345678{i}")).await);
+        clients.push(
+            app.signed_up(
+                &format!("user{i}@example.com"),
+                &format!("+49 151 2345678{i}"),
+            )
+            .await,
+        );
     }
     let writes = clients.into_iter().enumerate().map(|(i, mut client)| {
         tokio::spawn(async move {
             for round in 0..10 {
                 let first = format!("Name{i}x{round}");
-                let res = client.call("/api/profile/save", &[("first_name", &first), ("last_name", "Writer")]).await;
+                let res = client
+                    .call(
+                        "/api/profile/save",
+                        &[("first_name", &first), ("last_name", "Writer")],
+                    )
+                    .await;
                 assert_eq!(res.status, StatusCode::OK, "{}", res.body);
             }
         })
@@ -395,5 +684,8 @@ async fn concurrent_profile_writes_do_not_fail(app: TestApp) {
     for write in writes {
         write.await.expect("no writer failed");
     }
-    assert_eq!(app.user_column("user3@example.com", "first_name").await, "Name3x9");
+    assert_eq!(
+        app.user_column("user3@example.com", "first_name").await,
+        "Name3x9"
+    );
 }

@@ -26,8 +26,15 @@ pub struct UserSummary {
 impl UserSummary {
     /// "AL" for Ada Lovelace; the first letter of the email if the names give nothing.
     pub fn initials(&self) -> String {
-        let initial = |s: &str| s.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().to_string());
-        let letters: String = [initial(&self.first_name), initial(&self.last_name)].into_iter().flatten().collect();
+        let initial = |s: &str| {
+            s.chars()
+                .find(|c| c.is_alphanumeric())
+                .map(|c| c.to_uppercase().to_string())
+        };
+        let letters: String = [initial(&self.first_name), initial(&self.last_name)]
+            .into_iter()
+            .flatten()
+            .collect();
         if letters.is_empty() {
             initial(&self.email).unwrap_or_else(|| "?".into())
         } else {
@@ -46,13 +53,21 @@ pub fn safe_next(next: &str) -> &str {
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.chars().any(|c| c.is_control() || c.is_whitespace());
-    if local && next != "/" { next } else { "/settings" }
+    if local && next != "/" {
+        next
+    } else {
+        "/settings"
+    }
 }
 
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
     let user = session::require_user()?;
-    Ok(UserSummary { first_name: user.first_name, last_name: user.last_name, email: user.email })
+    Ok(UserSummary {
+        first_name: user.first_name,
+        last_name: user.last_name,
+        email: user.email,
+    })
 }
 
 #[server(endpoint = "signup")]
@@ -66,7 +81,14 @@ pub async fn signup(
 ) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
-    let input = service::SignupInput { first_name, last_name, email, mobile, password, password_confirmation };
+    let input = service::SignupInput {
+        first_name,
+        last_name,
+        email,
+        mobile,
+        password,
+        password_confirmation,
+    };
     let user = service::register(&state, input).await?;
     session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
     leptos_axum::redirect("/settings");
@@ -95,11 +117,18 @@ pub async fn logout() -> Result<(), AppError> {
 /// carries the names and email typed so far, which make a password weaker when reused.
 #[server(endpoint = "password-strength")]
 pub async fn password_strength(password: String, context: String) -> Result<Strength, AppError> {
-    let mut hints: Vec<String> = context.split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
+    let mut hints: Vec<String> = context
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_owned)
+        .collect();
     if let Some(user) = session::optional_user() {
         hints.extend([user.first_name, user.last_name, user.email]);
     }
-    let hints: Vec<&str> = hints.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
+    let hints: Vec<&str> = hints
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
     // zxcvbn's cost grows with length; nothing past the policy's maximum needs scoring.
     let password: String = password.chars().take(password::MAX_CHARS + 1).collect();
     Ok(password::strength(&password, &hints))
@@ -111,7 +140,11 @@ mod tests {
 
     #[test]
     fn initials_come_from_the_names() {
-        let u = |f: &str, l: &str| UserSummary { first_name: f.into(), last_name: l.into(), email: "zed@example.com".into() };
+        let u = |f: &str, l: &str| UserSummary {
+            first_name: f.into(),
+            last_name: l.into(),
+            email: "zed@example.com".into(),
+        };
         assert_eq!(u("Ada", "Lovelace").initials(), "AL");
         assert_eq!(u("émile", "zola").initials(), "ÉZ");
         assert_eq!(u("", "").initials(), "Z");
@@ -121,7 +154,14 @@ mod tests {
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(safe_next("/settings/ssh-keys"), "/settings/ssh-keys");
         assert_eq!(safe_next("/accounts?tab=users"), "/accounts?tab=users");
-        for evil in ["https://evil.example", "//evil.example", "/\\evil.example", "", "/", "javascript:alert(1)"] {
+        for evil in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "/",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(safe_next(evil), "/settings", "{evil}");
         }
     }

@@ -32,7 +32,11 @@ pub fn SignupPage() -> impl IntoView {
     let signup = ServerAction::<Signup>::new();
     let result = FormResult::new(signup.value());
     let password = RwSignal::new(String::new());
-    let (first, last, email) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (first, last, email) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
 
     view! {

@@ -11,9 +11,13 @@ pub fn check_length(password: &str) -> Result<(), String> {
     if chars == 0 {
         Err("Enter a password.".to_owned())
     } else if chars < MIN_CHARS {
-        Err(format!("Use at least {MIN_CHARS} characters ({chars} so far)."))
+        Err(format!(
+            "Use at least {MIN_CHARS} characters ({chars} so far)."
+        ))
     } else if chars > MAX_CHARS {
-        Err(format!("Use at most {MAX_CHARS} characters ({chars} entered)."))
+        Err(format!(
+            "Use at most {MAX_CHARS} characters ({chars} entered)."
+        ))
     } else {
         Ok(())
     }
@@ -50,11 +54,17 @@ mod server {
     /// zxcvbn's estimate, penalising the person's own name and email (`hints`).
     pub fn strength(password: &str, hints: &[&str]) -> Strength {
         if password.is_empty() {
-            return Strength { score: 0, label: "Too weak".into(), feedback: None, acceptable: false };
+            return Strength {
+                score: 0,
+                label: "Too weak".into(),
+                feedback: None,
+                acceptable: false,
+            };
         }
         let estimate = zxcvbn::zxcvbn(password, hints);
         let score = u8::from(estimate.score());
-        let label = ["Too weak", "Weak", "Fair", "Strong", "Very strong"][usize::from(score.min(4))];
+        let label =
+            ["Too weak", "Weak", "Fair", "Strong", "Very strong"][usize::from(score.min(4))];
         let feedback = estimate.feedback().map(|f| {
             let mut parts: Vec<String> = f.warning().map(|w| w.to_string()).into_iter().collect();
             parts.extend(f.suggestions().iter().map(|s| s.to_string()));
@@ -69,15 +79,27 @@ mod server {
     }
 
     /// The whole policy for a new password: length, confirmation, not guessable.
-    pub fn validate_new(password: &str, confirmation: &str, hints: &[&str]) -> Result<(), (&'static str, String)> {
+    pub fn validate_new(
+        password: &str,
+        confirmation: &str,
+        hints: &[&str],
+    ) -> Result<(), (&'static str, String)> {
         check_length(password).map_err(|m| ("password", m))?;
         let strength = strength(password, hints);
         if strength.score < MIN_SCORE {
-            let why = strength.feedback.unwrap_or_else(|| "It is too easy to guess.".into());
-            return Err(("password", format!("This password is too common or easy to guess. {why}")));
+            let why = strength
+                .feedback
+                .unwrap_or_else(|| "It is too easy to guess.".into());
+            return Err((
+                "password",
+                format!("This password is too common or easy to guess. {why}"),
+            ));
         }
         if password != confirmation {
-            return Err(("password_confirmation", "The passwords do not match.".into()));
+            return Err((
+                "password_confirmation",
+                "The passwords do not match.".into(),
+            ));
         }
         Ok(())
     }
@@ -99,11 +121,22 @@ mod server {
                 .hash_password(b"not a real password, only for timing", &salt)
                 .map(|h| h.to_string())
                 .unwrap_or_default();
-            Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))), dummy_hash: dummy_hash.into() }
+            Self {
+                permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+                dummy_hash: dummy_hash.into(),
+            }
         }
 
-        async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-            let permit = self.permits.clone().acquire_owned().await.map_err(|_| AppError::Internal)?;
+        async fn run<T: Send + 'static>(
+            &self,
+            work: impl FnOnce() -> T + Send + 'static,
+        ) -> Result<T, AppError> {
+            let permit = self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| AppError::Internal)?;
             tokio::task::spawn_blocking(move || {
                 let _permit = permit; // held until the hash is done
                 work()
@@ -118,7 +151,9 @@ mod server {
         pub async fn hash(&self, password: String) -> Result<String, AppError> {
             self.run(move || {
                 let salt = SaltString::generate(&mut OsRng);
-                Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+                Argon2::default()
+                    .hash_password(password.as_bytes(), &salt)
+                    .map(|h| h.to_string())
             })
             .await?
             .map_err(|error| {
@@ -130,7 +165,11 @@ mod server {
         pub async fn verify(&self, password: String, hash: String) -> Result<bool, AppError> {
             self.run(move || {
                 PasswordHash::new(&hash)
-                    .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                    .map(|parsed| {
+                        Argon2::default()
+                            .verify_password(password.as_bytes(), &parsed)
+                            .is_ok()
+                    })
                     .unwrap_or(false)
             })
             .await
@@ -151,9 +190,15 @@ mod tests {
     #[test]
     fn length_is_counted_in_characters() {
         assert!(check_length(&"é".repeat(12)).is_ok());
-        assert_eq!(check_length("short").unwrap_err(), "Use at least 12 characters (5 so far).");
+        assert_eq!(
+            check_length("short").unwrap_err(),
+            "Use at least 12 characters (5 so far)."
+        );
         assert!(check_length(&"x".repeat(128)).is_ok());
-        assert_eq!(check_length(&"x".repeat(129)).unwrap_err(), "Use at most 128 characters (129 entered).");
+        assert_eq!(
+            check_length(&"x".repeat(129)).unwrap_err(),
+            "Use at most 128 characters (129 entered)."
+        );
         assert_eq!(check_length("").unwrap_err(), "Enter a password.");
     }
 
@@ -166,10 +211,19 @@ mod tests {
         assert!(validate_new("qwertyuiop123", "qwertyuiop123", &[]).is_err());
         // The person's own name does not make a strong password.
         let with_name = strength("adalovelace1815", &["ada", "lovelace"]).score;
-        assert!(with_name < strength("adalovelace1815", &[]).score, "{with_name}");
+        assert!(
+            with_name < strength("adalovelace1815", &[]).score,
+            "{with_name}"
+        );
         assert!(validate_new("adalovelace", "adalovelace", &["ada", "lovelace"]).is_err());
-        assert!(validate_new("violet tractor wanders quietly", "violet tractor wanders quietly", &[]).is_ok());
-        let (field, _) = validate_new("violet tractor wanders quietly", "violet tractor", &[]).unwrap_err();
+        assert!(validate_new(
+            "violet tractor wanders quietly",
+            "violet tractor wanders quietly",
+            &[]
+        )
+        .is_ok());
+        let (field, _) =
+            validate_new("violet tractor wanders quietly", "violet tractor", &[]).unwrap_err();
         assert_eq!(field, "password_confirmation");
     }
 
@@ -177,11 +231,23 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let hasher = PasswordHasher::new(2);
-        let hash = hasher.hash("violet tractor wanders quietly".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(hasher.verify("violet tractor wanders quietly".into(), hash.clone()).await.unwrap());
+        let hash = hasher
+            .hash("violet tractor wanders quietly".into())
+            .await
+            .unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(hasher
+            .verify("violet tractor wanders quietly".into(), hash.clone())
+            .await
+            .unwrap());
         // No truncation: a prefix of the password is a different password.
-        assert!(!hasher.verify("violet tractor wanders quietl".into(), hash).await.unwrap());
+        assert!(!hasher
+            .verify("violet tractor wanders quietl".into(), hash)
+            .await
+            .unwrap());
         assert!(!hasher.verify_dummy("anything".into()).await.unwrap());
     }
 }

@@ -32,17 +32,25 @@ pub async fn register(state: &AppState, input: SignupInput) -> Result<User, AppE
         .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
         .filter(|s| !s.is_empty())
         .collect();
-    if let Err((field, message)) = password::validate_new(&input.password, &input.password_confirmation, &hints) {
+    if let Err((field, message)) =
+        password::validate_new(&input.password, &input.password_confirmation, &hints)
+    {
         errors.add(field, message);
     }
     if let Some(email) = &email {
         if users::email_exists(&state.db, email).await? {
-            errors.add("email", "An account with this email already exists. Log in instead.");
+            errors.add(
+                "email",
+                "An account with this email already exists. Log in instead.",
+            );
         }
     }
     if let Some(mobile) = &mobile {
         if users::mobile_exists(&state.db, mobile).await? {
-            errors.add("mobile", "This mobile number is already used by another account.");
+            errors.add(
+                "mobile",
+                "This mobile number is already used by another account.",
+            );
         }
     }
     let (Some(first_name), Some(last_name), Some(email), Some(mobile), true) =
@@ -66,9 +74,15 @@ pub async fn register(state: &AppState, input: SignupInput) -> Result<User, AppE
         Err(e) if is_unique_violation(&e) => {
             let mut errors = FieldErrors::new();
             if users::email_exists(&state.db, &email).await? {
-                errors.add("email", "An account with this email already exists. Log in instead.");
+                errors.add(
+                    "email",
+                    "An account with this email already exists. Log in instead.",
+                );
             } else {
-                errors.add("mobile", "This mobile number is already used by another account.");
+                errors.add(
+                    "mobile",
+                    "This mobile number is already used by another account.",
+                );
             }
             Err(AppError::Invalid(errors))
         }
@@ -96,13 +110,17 @@ pub async fn authenticate(
     if let Some(key) = &addr_key {
         if let Some((failures, start)) = throttle::current(db, key, now, window).await? {
             if failures >= settings.login_failures_per_address {
-                return Err(AppError::Throttled { retry_after_secs: start + window - now });
+                return Err(AppError::Throttled {
+                    retry_after_secs: start + window - now,
+                });
             }
         }
     }
     let (attempts, start) = throttle::hit(db, &account_key, now, window).await?;
     if attempts > settings.login_attempts_per_account {
-        return Err(AppError::Throttled { retry_after_secs: start + window - now });
+        return Err(AppError::Throttled {
+            retry_after_secs: start + window - now,
+        });
     }
 
     // Longer than any password we accept: refuse without spending a hash on it.
@@ -111,7 +129,12 @@ pub async fn authenticate(
     }
     let user = users::find_by_email(db, &email).await?;
     let valid = match &user {
-        Some(user) => state.hasher.verify(password, user.password_hash.clone()).await?,
+        Some(user) => {
+            state
+                .hasher
+                .verify(password, user.password_hash.clone())
+                .await?
+        }
         None => state.hasher.verify_dummy(password).await?,
     };
     match user {

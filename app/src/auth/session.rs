@@ -40,14 +40,22 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 /// Signs `user` in: a fresh session id (no fixation) carrying who and since when.
 pub async fn start(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    let state = AuthState { user_id: user.id, epoch: user.session_epoch, authenticated_at: now };
+    let state = AuthState {
+        user_id: user.id,
+        epoch: user.session_epoch,
+        authenticated_at: now,
+    };
     session.insert(AUTH_KEY, state).await.map_err(session_error)
 }
 
 /// Keeps this session valid after the user's epoch moved (their own password change), under
 /// a new id.
 pub async fn continue_with_epoch(session: &Session, epoch: i64) -> Result<(), AppError> {
-    let Some(mut state) = session.get::<AuthState>(AUTH_KEY).await.map_err(session_error)? else {
+    let Some(mut state) = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+    else {
         return Err(AppError::Unauthorized);
     };
     state.epoch = epoch;
@@ -63,8 +71,17 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 /// The user this session belongs to, if it is still valid: within the absolute lifetime
 /// (the idle timeout is the store's expiry) and not ended by a password change. An invalid
 /// session is deleted.
-pub async fn resolve(session: &Session, db: &Db, settings: &Settings, now: i64) -> Result<Option<User>, AppError> {
-    let Some(state) = session.get::<AuthState>(AUTH_KEY).await.map_err(session_error)? else {
+pub async fn resolve(
+    session: &Session,
+    db: &Db,
+    settings: &Settings,
+    now: i64,
+) -> Result<Option<User>, AppError> {
+    let Some(state) = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+    else {
         return Ok(None);
     };
     if now - state.authenticated_at <= settings.session_absolute_secs {
@@ -88,15 +105,27 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
 
 /// The signed-in user of this request, or `Unauthorized`.
 pub fn require_user() -> Result<User, AppError> {
-    request_parts()?.extensions.get::<CurrentUser>().map(|u| u.0.clone()).ok_or(AppError::Unauthorized)
+    request_parts()?
+        .extensions
+        .get::<CurrentUser>()
+        .map(|u| u.0.clone())
+        .ok_or(AppError::Unauthorized)
 }
 
 pub fn optional_user() -> Option<User> {
-    request_parts().ok()?.extensions.get::<CurrentUser>().map(|u| u.0.clone())
+    request_parts()
+        .ok()?
+        .extensions
+        .get::<CurrentUser>()
+        .map(|u| u.0.clone())
 }
 
 pub fn client_addr() -> Option<IpAddr> {
-    request_parts().ok()?.extensions.get::<ClientAddr>().map(|a| a.0)
+    request_parts()
+        .ok()?
+        .extensions
+        .get::<ClientAddr>()
+        .map(|a| a.0)
 }
 
 pub async fn current_session() -> Result<Session, AppError> {

@@ -45,8 +45,9 @@ pub fn validate_mobile(input: &str) -> Result<String, String> {
     if !input.starts_with('+') && !input.starts_with("00") {
         return Err("Start with + and the country code, e.g. +49 151 23456789.".into());
     }
-    let number = phonenumber::parse(None, input)
-        .map_err(|_| "This is not a phone number we can read. Use the form +49 151 23456789.".to_owned())?;
+    let number = phonenumber::parse(None, input).map_err(|_| {
+        "This is not a phone number we can read. Use the form +49 151 23456789.".to_owned()
+    })?;
     if !phonenumber::is_valid(&number) {
         return Err("This number is not valid for its country. Check the digits.".into());
     }
@@ -62,32 +63,64 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(validate_email("  Ada.Lovelace@Example.COM ").unwrap(), "ada.lovelace@example.com");
+        assert_eq!(
+            validate_email("  Ada.Lovelace@Example.COM ").unwrap(),
+            "ada.lovelace@example.com"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "ada@@example.com", "a da@example.com", "ada@example.com."] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@example.com.",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad:?} should be refused");
         }
-        assert_eq!(validate_email(" ").unwrap_err(), "Enter your email address.");
+        assert_eq!(
+            validate_email(" ").unwrap_err(),
+            "Enter your email address."
+        );
     }
 
     #[cfg(feature = "ssr")]
     #[test]
     fn mobile_numbers_are_stored_in_e164() {
-        assert_eq!(validate_mobile("+49 151 23456789").unwrap(), "+4915123456789");
-        assert_eq!(validate_mobile(" +44 7911 123456 ").unwrap(), "+447911123456");
-        assert_eq!(validate_mobile("+1 (415) 555-2671").unwrap(), "+14155552671");
+        assert_eq!(
+            validate_mobile("+49 151 23456789").unwrap(),
+            "+4915123456789"
+        );
+        assert_eq!(
+            validate_mobile(" +44 7911 123456 ").unwrap(),
+            "+447911123456"
+        );
+        assert_eq!(
+            validate_mobile("+1 (415) 555-2671").unwrap(),
+            "+14155552671"
+        );
     }
 
     #[cfg(feature = "ssr")]
     #[test]
     fn bad_mobile_numbers_get_a_reason() {
-        assert_eq!(validate_mobile("").unwrap_err(), "Enter your mobile number.");
-        assert!(validate_mobile("0151 23456789").unwrap_err().starts_with("Start with +"));
+        assert_eq!(
+            validate_mobile("").unwrap_err(),
+            "Enter your mobile number."
+        );
+        assert!(validate_mobile("0151 23456789")
+            .unwrap_err()
+            .starts_with("Start with +"));
         assert!(validate_mobile("+49 1").is_err());
         assert!(validate_mobile("+hello").is_err());
-        assert_eq!(validate_mobile("+49 30 12345678").unwrap_err(), "This is a landline number. Enter a mobile number.");
+        assert_eq!(
+            validate_mobile("+49 30 12345678").unwrap_err(),
+            "This is a landline number. Enter a mobile number."
+        );
     }
 }

@@ -19,8 +19,14 @@ pub async fn change_password(
     let user = crate::auth::session::require_user()?;
     let state = crate::state::AppState::get()?;
     let session = crate::auth::session::current_session().await?;
-    let epoch =
-        service::change_password(&state, &user, current_password, new_password, new_password_confirmation).await?;
+    let epoch = service::change_password(
+        &state,
+        &user,
+        current_password,
+        new_password,
+        new_password_confirmation,
+    )
+    .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
     crate::auth::session::continue_with_epoch(&session, epoch).await?;
     crate::components::confirm_plain_post("password");

@@ -1,8 +1,8 @@
 //! Changing the password.
 
 use crate::auth::password;
-use crate::db::users::{self, User};
 use crate::db::throttle;
+use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
@@ -21,12 +21,23 @@ pub async fn change_password(
     if current.is_empty() {
         errors.add("current_password", "Enter your current password.");
     }
-    let hints = [user.first_name.as_str(), user.last_name.as_str(), user.email.as_str()];
+    let hints = [
+        user.first_name.as_str(),
+        user.last_name.as_str(),
+        user.email.as_str(),
+    ];
     if let Err((field, message)) = password::validate_new(&new, &confirmation, &hints) {
-        let field = if field == "password" { "new_password" } else { "new_password_confirmation" };
+        let field = if field == "password" {
+            "new_password"
+        } else {
+            "new_password_confirmation"
+        };
         errors.add(field, message);
     } else if new == current {
-        errors.add("new_password", "Choose a password different from your current one.");
+        errors.add(
+            "new_password",
+            "Choose a password different from your current one.",
+        );
     }
     errors.into_result()?;
 
@@ -35,17 +46,39 @@ pub async fn change_password(
     let account_key = format!("account:{}", user.email);
     let (attempts, start) = throttle::hit(&state.db, &account_key, now, window).await?;
     if attempts > state.settings.login_attempts_per_account {
-        return Err(AppError::Throttled { retry_after_secs: start + window - now });
+        return Err(AppError::Throttled {
+            retry_after_secs: start + window - now,
+        });
     }
     // The hash as stored now, not as it was when the request started.
-    let stored = users::find_by_id(&state.db, user.id).await?.ok_or(AppError::Unauthorized)?;
-    if !state.hasher.verify(current, stored.password_hash.clone()).await? {
-        return Err(AppError::field("current_password", "Your current password is not correct."));
+    let stored = users::find_by_id(&state.db, user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !state
+        .hasher
+        .verify(current, stored.password_hash.clone())
+        .await?
+    {
+        return Err(AppError::field(
+            "current_password",
+            "Your current password is not correct.",
+        ));
     }
     throttle::clear(&state.db, &account_key).await?;
 
     let new_hash = state.hasher.hash(new).await?;
-    users::replace_password(&state.db, user.id, &stored.password_hash, &new_hash, now_unix())
-        .await?
-        .ok_or_else(|| AppError::field("current_password", "Your password was changed in the meantime. Reload the page and try again."))
+    users::replace_password(
+        &state.db,
+        user.id,
+        &stored.password_hash,
+        &new_hash,
+        now_unix(),
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::field(
+            "current_password",
+            "Your password was changed in the meantime. Reload the page and try again.",
+        )
+    })
 }

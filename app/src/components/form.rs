@@ -18,14 +18,19 @@ impl FormResult {
         T: Send + Sync + 'static,
     {
         Self {
-            error: Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))),
+            error: Signal::derive(move || {
+                value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+            }),
             succeeded: Signal::derive(move || value.with(|v| matches!(v, Some(Ok(_))))),
         }
     }
 
     /// The message for one field, if the last attempt had one.
     pub fn field(self, name: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || self.error.with(|e| e.as_ref().and_then(|e| e.field_message(name))))
+        Signal::derive(move || {
+            self.error
+                .with(|e| e.as_ref().and_then(|e| e.field_message(name)))
+        })
     }
 
     pub fn succeeded(self) -> Signal<bool> {
@@ -38,8 +43,15 @@ impl FormResult {
 /// announces the success from that. With JavaScript (a fetch) nothing changes.
 #[cfg(feature = "ssr")]
 pub fn confirm_plain_post(done: &str) {
-    let Some(parts) = use_context::<http::request::Parts>() else { return };
-    let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let header = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &http::HeaderValue| v.to_str().ok())
+    };
     if !header(http::header::ACCEPT).is_some_and(|a| a.contains("text/html")) {
         return;
     }

@@ -23,14 +23,21 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
             #[cfg(feature = "hydrate")]
             {
                 use wasm_bindgen::JsCast;
-                let Some(root) = container.get_untracked() else { return };
-                let Ok(items) = root.query_selector_all("[role=menuitem]") else { return };
+                let Some(root) = container.get_untracked() else {
+                    return;
+                };
+                let Ok(items) = root.query_selector_all("[role=menuitem]") else {
+                    return;
+                };
                 let len = items.length() as i32;
                 if len == 0 {
                     return;
                 }
                 let i = index.rem_euclid(len) as u32;
-                if let Some(el) = items.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                if let Some(el) = items
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+                {
                     let _ = el.focus();
                 }
             }
@@ -41,10 +48,14 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
     let current_index = move || -> i32 {
         #[cfg(feature = "hydrate")]
         {
-            let (Some(root), Some(active)) = (container.get_untracked(), document().active_element()) else {
+            let (Some(root), Some(active)) =
+                (container.get_untracked(), document().active_element())
+            else {
                 return -1;
             };
-            let Ok(items) = root.query_selector_all("[role=menuitem]") else { return -1 };
+            let Ok(items) = root.query_selector_all("[role=menuitem]") else {
+                return -1;
+            };
             for i in 0..items.length() {
                 if items.item(i).is_some_and(|n| n.is_same_node(Some(&active))) {
                     return i as i32;

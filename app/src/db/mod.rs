@@ -11,5 +11,7 @@ pub type Db = sqlx::AnyPool;
 
 /// True when `error` is a violated UNIQUE constraint (duplicate email, say).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error.as_database_error().is_some_and(|e| e.is_unique_violation())
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
 }

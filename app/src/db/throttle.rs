@@ -8,7 +8,12 @@ use super::Db;
 /// Counts one attempt for `key` and returns the attempts in the current window (this one
 /// included) and when that window started. One atomic statement, so concurrent attempts are
 /// all counted.
-pub async fn hit(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<(i64, i64), sqlx::Error> {
+pub async fn hit(
+    db: &Db,
+    key: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 1) \
          ON CONFLICT (key) DO UPDATE SET \
@@ -25,7 +30,12 @@ pub async fn hit(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<(i64,
 }
 
 /// Attempts counted for `key` in the window still running at `now`, and when it started.
-pub async fn current(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
+pub async fn current(
+    db: &Db,
+    key: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT attempts, window_start FROM login_throttle WHERE key = $1 AND window_start > $2",
     )
@@ -33,11 +43,15 @@ pub async fn current(db: &Db, key: &str, now: i64, window_secs: i64) -> Result<O
     .bind(now - window_secs)
     .fetch_optional(db)
     .await?;
-    row.map(|r| Ok((r.try_get("attempts")?, r.try_get("window_start")?))).transpose()
+    row.map(|r| Ok((r.try_get("attempts")?, r.try_get("window_start")?)))
+        .transpose()
 }
 
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(db).await?;
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(key)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -127,15 +127,13 @@ pub async fn update_name(
 }
 
 pub async fn update_preferences(db: &Db, id: i64, prefs: &Preferences) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET timezone = $1, date_format = $2, time_format = $3 WHERE id = $4",
-    )
-    .bind(&prefs.timezone)
-    .bind(prefs.date_format.id())
-    .bind(prefs.time_format.id())
-    .bind(id)
-    .execute(db)
-    .await?;
+    sqlx::query("UPDATE users SET timezone = $1, date_format = $2, time_format = $3 WHERE id = $4")
+        .bind(&prefs.timezone)
+        .bind(prefs.date_format.id())
+        .bind(prefs.time_format.id())
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

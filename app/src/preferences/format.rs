@@ -78,8 +78,12 @@ impl DateFormat {
 }
 
 impl TimeFormat {
-    pub const ALL: [TimeFormat; 4] =
-        [TimeFormat::H24, TimeFormat::H24Seconds, TimeFormat::H12, TimeFormat::H12Seconds];
+    pub const ALL: [TimeFormat; 4] = [
+        TimeFormat::H24,
+        TimeFormat::H24Seconds,
+        TimeFormat::H12,
+        TimeFormat::H12Seconds,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -104,8 +108,9 @@ impl TimeFormat {
     }
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `UTC+05:45`, `UTC-03:00`, `UTC+00:00`.
 pub fn format_offset(offset_secs: i32) -> String {
@@ -198,8 +203,14 @@ mod tests {
         };
         assert_eq!(at(0, TimeFormat::H12), "2026-11-28 12:00 AM");
         assert_eq!(at(12 * 3600, TimeFormat::H12), "2026-11-28 12:00 PM");
-        assert_eq!(at(13 * 3600 + 5 * 60 + 9, TimeFormat::H12Seconds), "2026-11-28 1:05:09 PM");
-        assert_eq!(at(13 * 3600 + 5 * 60 + 9, TimeFormat::H24Seconds), "2026-11-28 13:05:09");
+        assert_eq!(
+            at(13 * 3600 + 5 * 60 + 9, TimeFormat::H12Seconds),
+            "2026-11-28 1:05:09 PM"
+        );
+        assert_eq!(
+            at(13 * 3600 + 5 * 60 + 9, TimeFormat::H24Seconds),
+            "2026-11-28 13:05:09"
+        );
         assert_eq!(at(9 * 3600 + 60, TimeFormat::H24), "2026-11-28 09:01");
     }
 

@@ -56,7 +56,11 @@ pub struct PreferencesData {
 #[server(endpoint = "preferences")]
 pub async fn get_preferences() -> Result<PreferencesData, AppError> {
     let user = crate::auth::session::require_user()?;
-    Ok(PreferencesData { saved: user.preferences, zones: zone::all_zones(), now: zone::now_unix() })
+    Ok(PreferencesData {
+        saved: user.preferences,
+        zones: zone::all_zones(),
+        now: zone::now_unix(),
+    })
 }
 
 #[server(endpoint = "preferences/save")]

@@ -35,23 +35,40 @@ fn zone_matches(zones: &[String], query: &str) -> Vec<String> {
     if query.is_empty() {
         return Vec::new();
     }
-    zones.iter().filter(|z| searchable(z).contains(&query)).take(MAX_SUGGESTIONS).cloned().collect()
+    zones
+        .iter()
+        .filter(|z| searchable(z).contains(&query))
+        .take(MAX_SUGGESTIONS)
+        .cloned()
+        .collect()
 }
 
 /// The zone the browser itself runs in, offered as a suggestion.
 fn browser_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()?
+            .as_string()
     }
     #[cfg(not(feature = "hydrate"))]
     None
 }
 
 #[component]
-fn PreferencesFields(data: PreferencesData, action: ServerAction<SavePreferences>, result: FormResult) -> impl IntoView {
-    let PreferencesData { saved, zones, now: server_now } = data;
+fn PreferencesFields(
+    data: PreferencesData,
+    action: ServerAction<SavePreferences>,
+    result: FormResult,
+) -> impl IntoView {
+    let PreferencesData {
+        saved,
+        zones,
+        now: server_now,
+    } = data;
     let zones = StoredValue::new(zones);
     let zone = RwSignal::new(saved.timezone.clone());
     let date_format = RwSignal::new(saved.date_format);
@@ -64,13 +81,17 @@ fn PreferencesFields(data: PreferencesData, action: ServerAction<SavePreferences
     let suggestions_open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
     let matches = Memo::new(move |_| zones.with_value(|zs| zone_matches(zs, &zone.get())));
-    let zone_known = Memo::new(move |_| zone.with(|z| zones.with_value(|zs| zs.iter().any(|k| k == z.trim()))));
-    let show_list = move || suggestions_open.get() && !matches.with(Vec::is_empty) && !zone_known.get();
+    let zone_known =
+        Memo::new(move |_| zone.with(|z| zones.with_value(|zs| zs.iter().any(|k| k == z.trim()))));
+    let show_list =
+        move || suggestions_open.get() && !matches.with(Vec::is_empty) && !zone_known.get();
 
     let browser = RwSignal::new(None::<String>);
     Effect::new(move |_| browser.set(browser_zone()));
     let suggestion = move || {
-        browser.get().filter(|b| zones.with_value(|zs| zs.contains(b)) && *b != zone.get())
+        browser
+            .get()
+            .filter(|b| zones.with_value(|zs| zs.contains(b)) && *b != zone.get())
     };
 
     let choose = move |z: String| {
@@ -93,7 +114,10 @@ fn PreferencesFields(data: PreferencesData, action: ServerAction<SavePreferences
                 active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count)));
             }
             "Enter" if show_list() => {
-                if let Some(z) = active.get_untracked().and_then(|i| matches.with_untracked(|m| m.get(i).cloned())) {
+                if let Some(z) = active
+                    .get_untracked()
+                    .and_then(|i| matches.with_untracked(|m| m.get(i).cloned()))
+                {
                     ev.prevent_default();
                     choose(z);
                 }
@@ -104,13 +128,20 @@ fn PreferencesFields(data: PreferencesData, action: ServerAction<SavePreferences
     };
 
     let preview = move || {
-        let prefs = Preferences { timezone: zone.get().trim().to_owned(), date_format: date_format.get(), time_format: time_format.get() };
-        zone_known.get().then(|| (prefs.show(now.get()), prefs.show(SAMPLE_INSTANT)))
+        let prefs = Preferences {
+            timezone: zone.get().trim().to_owned(),
+            date_format: date_format.get(),
+            time_format: time_format.get(),
+        };
+        zone_known
+            .get()
+            .then(|| (prefs.show(now.get()), prefs.show(SAMPLE_INSTANT)))
     };
     let zone_error = move || {
         result.field("timezone").get().or_else(|| {
-            (!zone_known.get() && !zone.with(|z| z.trim().is_empty()) && !show_list())
-                .then(|| "Not a time zone we know yet: keep typing or pick one from the list.".to_owned())
+            (!zone_known.get() && !zone.with(|z| z.trim().is_empty()) && !show_list()).then(|| {
+                "Not a time zone we know yet: keep typing or pick one from the list.".to_owned()
+            })
         })
     };
 
@@ -240,9 +271,14 @@ mod tests {
 
     #[test]
     fn filter_ignores_case_slashes_and_underscores() {
-        let zones: Vec<String> = ["America/New_York", "Europe/Berlin", "Pacific/Auckland", "America/North_Dakota/New_Salem"]
-            .map(String::from)
-            .to_vec();
+        let zones: Vec<String> = [
+            "America/New_York",
+            "Europe/Berlin",
+            "Pacific/Auckland",
+            "America/North_Dakota/New_Salem",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_eq!(zone_matches(&zones, "new york"), ["America/New_York"]);
         assert_eq!(zone_matches(&zones, "BERL"), ["Europe/Berlin"]);
         assert_eq!(zone_matches(&zones, "america/n").len(), 2);

@@ -7,7 +7,11 @@ use crate::error::{AppError, FieldErrors};
 
 /// Checks the three choices against what the product knows: an IANA zone from chrono-tz and
 /// formats from the fixed lists. Nothing typed by a person reaches a formatter.
-pub fn validate(timezone: &str, date_format: &str, time_format: &str) -> Result<Preferences, AppError> {
+pub fn validate(
+    timezone: &str,
+    date_format: &str,
+    time_format: &str,
+) -> Result<Preferences, AppError> {
     let mut errors = FieldErrors::new();
     let timezone = timezone.trim();
     if timezone.is_empty() {
@@ -24,9 +28,11 @@ pub fn validate(timezone: &str, date_format: &str, time_format: &str) -> Result<
         errors.add("time_format", "Choose one of the listed time formats.");
     }
     match (errors.is_empty(), date, time) {
-        (true, Some(date_format), Some(time_format)) => {
-            Ok(Preferences { timezone: timezone.to_owned(), date_format, time_format })
-        }
+        (true, Some(date_format), Some(time_format)) => Ok(Preferences {
+            timezone: timezone.to_owned(),
+            date_format,
+            time_format,
+        }),
         _ => Err(AppError::Invalid(errors)),
     }
 }
@@ -62,9 +68,24 @@ mod tests {
     #[test]
     fn unknown_zone_and_formats_get_a_message_per_field() {
         let err = validate("Mars/Phobos", "%Y-%Q", "%H").unwrap_err();
-        assert!(err.field_message("timezone").unwrap().contains("Mars/Phobos"));
-        assert_eq!(err.field_message("date_format").unwrap(), "Choose one of the listed date formats.");
-        assert_eq!(err.field_message("time_format").unwrap(), "Choose one of the listed time formats.");
-        assert_eq!(validate("", "iso", "24h").unwrap_err().field_message("timezone").unwrap(), "Choose a time zone.");
+        assert!(err
+            .field_message("timezone")
+            .unwrap()
+            .contains("Mars/Phobos"));
+        assert_eq!(
+            err.field_message("date_format").unwrap(),
+            "Choose one of the listed date formats."
+        );
+        assert_eq!(
+            err.field_message("time_format").unwrap(),
+            "Choose one of the listed time formats."
+        );
+        assert_eq!(
+            validate("", "iso", "24h")
+                .unwrap_err()
+                .field_message("timezone")
+                .unwrap(),
+            "Choose a time zone."
+        );
     }
 }

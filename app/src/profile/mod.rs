@@ -22,10 +22,14 @@ pub fn validate_name(what: &str, value: &str) -> Result<String, String> {
     }
     let chars = value.chars().count();
     if chars > NAME_MAX_CHARS {
-        return Err(format!("Use at most {NAME_MAX_CHARS} characters for your {what} ({chars} entered)."));
+        return Err(format!(
+            "Use at most {NAME_MAX_CHARS} characters for your {what} ({chars} entered)."
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(format!("Your {what} cannot contain line breaks or control characters."));
+        return Err(format!(
+            "Your {what} cannot contain line breaks or control characters."
+        ));
     }
     Ok(value.to_owned())
 }
@@ -65,7 +69,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_required_and_capped() {
         assert_eq!(validate_name("first name", "  Ada ").unwrap(), "Ada");
-        assert_eq!(validate_name("first name", "   ").unwrap_err(), "Enter your first name.");
+        assert_eq!(
+            validate_name("first name", "   ").unwrap_err(),
+            "Enter your first name."
+        );
         assert!(validate_name("last name", &"x".repeat(100)).is_ok());
         assert_eq!(
             validate_name("last name", &"x".repeat(101)).unwrap_err(),

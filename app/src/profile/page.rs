@@ -49,7 +49,11 @@ pub fn UserSettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>, result: FormResult) -> impl IntoView {
+fn ProfileForm(
+    data: ProfileData,
+    save: ServerAction<SaveProfile>,
+    result: FormResult,
+) -> impl IntoView {
     view! {
         <ActionForm action=save attr:novalidate=true>
             <div class="field-row">

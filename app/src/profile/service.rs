@@ -17,12 +17,19 @@ pub fn profile_data(user: &User) -> ProfileData {
     }
 }
 
-pub async fn update_name(db: &Db, user_id: i64, first_name: &str, last_name: &str) -> Result<(), AppError> {
+pub async fn update_name(
+    db: &Db,
+    user_id: i64,
+    first_name: &str,
+    last_name: &str,
+) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     let first = errors.check("first_name", validate_name("first name", first_name));
     let last = errors.check("last_name", validate_name("last name", last_name));
     match (first, last) {
-        (Some(first), Some(last)) => Ok(users::update_name(db, user_id, &first, &last, now_unix()).await?),
+        (Some(first), Some(last)) => {
+            Ok(users::update_name(db, user_id, &first, &last, now_unix()).await?)
+        }
         _ => Err(AppError::Invalid(errors)),
     }
 }

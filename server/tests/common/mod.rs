@@ -28,7 +28,7 @@ macro_rules! on_every_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    super::$test(crate::common::TestApp::sqlite().await).await
+                    super::$test($crate::common::TestApp::sqlite().await).await
                 }
             )*
         }
@@ -36,7 +36,7 @@ macro_rules! on_every_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    super::$test(crate::common::TestApp::postgres().await).await
+                    super::$test($crate::common::TestApp::postgres().await).await
                 }
             )*
         }
@@ -46,8 +46,16 @@ macro_rules! on_every_backend {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("tessera_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "tessera_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
 }
 
 pub struct TestApp {
@@ -70,14 +78,22 @@ impl TestApp {
             "TEST_POSTGRES_URL is not set: run the README's test command (.ci/test), which starts PostgreSQL",
         );
         let name = unique_name();
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&admin).await.expect("create test database");
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("connect to TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&admin)
+            .await
+            .expect("create test database");
         admin.close().await;
         let (base, query) = match admin_url.split_once('?') {
             Some((b, q)) => (b.to_owned(), format!("?{q}")),
             None => (admin_url.clone(), String::new()),
         };
-        let base = base.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(base);
+        let base = base
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_owned())
+            .unwrap_or(base);
         Self::start(format!("{base}/{name}{query}")).await
     }
 
@@ -90,15 +106,27 @@ impl TestApp {
 
     pub async fn with_config(config: Config) -> Self {
         let server = build(&config).await.expect("server builds");
-        Self { router: server.router, state: server.state, config }
+        Self {
+            router: server.router,
+            state: server.state,
+            config,
+        }
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: BTreeMap::new(), addr: "192.0.2.10:50000".parse().unwrap() }
+        Client {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            addr: "192.0.2.10:50000".parse().unwrap(),
+        }
     }
 
     pub async fn count_users(&self) -> i64 {
-        sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.state.db).await.unwrap().get("n")
+        sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+            .get("n")
     }
 
     pub async fn user_column(&self, email: &str, column: &str) -> String {
@@ -152,18 +180,28 @@ impl Response {
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
     }
 }
 
 pub fn form(fields: &[(&str, &str)]) -> String {
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })
@@ -172,12 +210,17 @@ fn encode(s: &str) -> String {
 
 impl Client {
     pub fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub async fn send(&mut self, mut req: Request<Body>) -> Response {
         if !self.cookies.is_empty() {
-            req.headers_mut().insert("cookie", self.cookie_header().parse().unwrap());
+            req.headers_mut()
+                .insert("cookie", self.cookie_header().parse().unwrap());
         }
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.expect("infallible");
@@ -191,15 +234,25 @@ impl Client {
             if removed {
                 self.cookies.remove(name.trim());
             } else {
-                self.cookies.insert(name.trim().to_owned(), value.to_owned());
+                self.cookies
+                    .insert(name.trim().to_owned(), value.to_owned());
             }
         }
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.unwrap();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
-        let req = Request::get(path).header("sec-fetch-site", "same-origin").body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::empty())
+            .unwrap();
         self.send(req).await
     }
 
@@ -216,7 +269,12 @@ impl Client {
     }
 
     /// The same form posted by a browser without JavaScript, from the page at `referer`.
-    pub async fn post_html_form(&mut self, path: &str, referer: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_html_form(
+        &mut self,
+        path: &str,
+        referer: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let req = Request::post(path)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "text/html,application/xhtml+xml")
@@ -248,6 +306,10 @@ impl Client {
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
-        self.call("/api/login", &[("email", email), ("password", password), ("next", "")]).await
+        self.call(
+            "/api/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
     }
 }
