@@ -42,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <meta name="application-name" content=product_name()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -52,6 +53,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+#[derive(Clone)]
+struct ProductName(String);
+
+/// The product's name from the server's settings (`[product] name`). The server writes it
+/// into the page; the browser reads it back from there.
+pub fn product_name() -> String {
+    if let Some(ProductName(name)) = use_context::<ProductName>() {
+        return name;
+    }
+    #[cfg(feature = "ssr")]
+    if let Ok(state) = state::AppState::get() {
+        return state.settings.product_name.clone();
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    if let Some(name) = document()
+        .query_selector("meta[name=application-name]")
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+    {
+        return name;
+    }
+    "Tessera".to_owned()
 }
 
 /// The page's CSP: scripts only from this origin or carrying this response's nonce (the
@@ -83,6 +109,8 @@ fn set_content_security_policy(options: &LeptosOptions) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let name = product_name();
+    provide_context(ProductName(name.clone()));
     // Marks the page once the WASM has taken over (browser tests wait for it).
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -92,7 +120,9 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/tessera.css"/>
-        <Title text="Tessera"/>
+        <Title formatter=move |page: String| {
+            if page.is_empty() { name.clone() } else { format!("{page} · {name}") }
+        }/>
         // Every page is rendered whole before it is sent (no streaming), so it reads the same
         // without JavaScript.
         <Router>
@@ -119,7 +149,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found · Tessera"/>
+        <Title text="Page not found"/>
         <main id="main" class="auth-page">
             <div class="card">
                 <h1>"Page not found"</h1>

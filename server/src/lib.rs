@@ -17,7 +17,7 @@ use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -90,9 +90,7 @@ where
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::seconds(state.settings.session_idle_secs),
-        ))
-        // Saving on every request is what makes the idle timeout slide.
-        .with_always_save(true);
+        ));
 
     let resolver = middleware::UserResolver {
         app: state.clone(),
@@ -127,7 +125,9 @@ where
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // Brotli's default quality (11) costs milliseconds and megabytes per response; 4 is
+        // the usual choice for on-the-fly compression. Built assets are precompressed.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(
             https,
             middleware::security_headers,

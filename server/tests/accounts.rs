@@ -689,3 +689,83 @@ async fn concurrent_profile_writes_do_not_fail(app: TestApp) {
         "Name3x9"
     );
 }
+
+mod sessions {
+    use super::*;
+
+    on_every_backend!(idle_sessions_expire_on_the_server,);
+
+    async fn idle_sessions_expire_on_the_server(app: TestApp) {
+        let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
+        assert_eq!(ada.get("/settings").await.status, StatusCode::OK);
+        // Time passes without a request: the stored expiry (now + idle timeout) is reached.
+        let expire = if app.config.database.url.starts_with("postgres") {
+            "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 second'"
+        } else {
+            "UPDATE tower_sessions SET expiry_date = 0"
+        };
+        sqlx::query(expire).execute(&app.state.db).await.unwrap();
+        assert_eq!(
+            ada.get("/settings").await.location(),
+            Some("/login?next=/settings")
+        );
+    }
+}
+
+#[tokio::test]
+async fn https_deployments_get_a_secure_host_only_cookie() {
+    let mut config = server::Config::default();
+    let dir = std::env::temp_dir().join(format!("tessera_https_{}", std::process::id()));
+    config.database.url = format!("sqlite://{}/tessera.db", dir.display());
+    config.server.public_url = "https://settings.example.com".into();
+    let app = TestApp::with_config(config).await;
+    let mut ada = app.client();
+    let req = http::Request::post("/api/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://settings.example.com")
+        .body(axum::body::Body::from(common::form(&[
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+            ("email", "ada@example.com"),
+            ("mobile", "+49 151 23456789"),
+            ("password", STRONG_PASSWORD),
+            ("password_confirmation", STRONG_PASSWORD),
+        ])))
+        .unwrap();
+    let res = ada.send(req).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let cookie = res.set_cookies().into_iter().next().unwrap();
+    assert!(cookie.starts_with("__Host-session="), "{cookie}");
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+    }
+    assert!(res.header("strict-transport-security").is_some());
+}
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_and_the_recommended_pragmas() {
+    let app = TestApp::sqlite().await;
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (mode.as_str(), sync, fk),
+        ("wal", 1, 1),
+        "synchronous=NORMAL is 1"
+    );
+    assert!(busy >= 1000, "busy_timeout {busy}");
+}

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     view! {
-        <Title text="Accounts · Tessera"/>
+        <Title text="Accounts"/>
         <h1>"Accounts"</h1>
         <section class="panel">
             <p>"Soon this page will list:"</p>

@@ -11,9 +11,9 @@ use crate::components::{Field, FormResult, FormStatus, StrengthMeter, ThemeToggl
 #[component]
 fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
     view! {
-        <Title text=format!("{title} · Tessera")/>
+        <Title text=title/>
         <header class="topbar">
-            <a class="brand" href="/">"Tessera"</a>
+            <a class="brand" href="/">{crate::product_name()}</a>
             <div class="topbar-end">
                 <ThemeToggle/>
             </div>

@@ -21,7 +21,15 @@ struct AuthState {
     /// session that was started before.
     epoch: i64,
     authenticated_at: i64,
+    /// Last time the record was saved; saving moves the store's idle expiry forward.
+    #[serde(default)]
+    seen_at: i64,
 }
+
+/// How stale `seen_at` may get before a request saves the session again. Saving on every
+/// request would make every page view a database write; this keeps the idle timeout exact
+/// to within a minute.
+const TOUCH_INTERVAL_SECS: i64 = 60;
 
 /// The signed-in person, put into the request by the server's middleware.
 #[derive(Debug, Clone)]
@@ -44,6 +52,7 @@ pub async fn start(session: &Session, user: &User, now: i64) -> Result<(), AppEr
         user_id: user.id,
         epoch: user.session_epoch,
         authenticated_at: now,
+        seen_at: now,
     };
     session.insert(AUTH_KEY, state).await.map_err(session_error)
 }
@@ -69,8 +78,8 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 }
 
 /// The user this session belongs to, if it is still valid: within the absolute lifetime
-/// (the idle timeout is the store's expiry) and not ended by a password change. An invalid
-/// session is deleted.
+/// (the idle timeout is the store's expiry, moved forward at most once a minute) and not
+/// ended by a password change. An invalid session is deleted.
 pub async fn resolve(
     session: &Session,
     db: &Db,
@@ -87,6 +96,16 @@ pub async fn resolve(
     if now - state.authenticated_at <= settings.session_absolute_secs {
         if let Some(user) = users::find_by_id(db, state.user_id).await? {
             if user.session_epoch == state.epoch {
+                if now - state.seen_at >= TOUCH_INTERVAL_SECS {
+                    let touched = AuthState {
+                        seen_at: now,
+                        ..state
+                    };
+                    session
+                        .insert(AUTH_KEY, touched)
+                        .await
+                        .map_err(session_error)?;
+                }
                 return Ok(Some(user));
             }
         }
@@ -133,4 +152,54 @@ pub async fn current_session() -> Result<Session, AppError> {
         tracing::error!(%error, "session layer missing");
         AppError::Internal
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tower_sessions::MemoryStore;
+
+    use super::*;
+    use crate::preferences::Preferences;
+
+    fn ada() -> User {
+        User {
+            id: 1,
+            email: "ada@example.com".into(),
+            mobile: "+4915123456789".into(),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            password_hash: String::new(),
+            password_changed_at: 0,
+            session_epoch: 0,
+            preferences: Preferences::default(),
+            created_at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_ends_after_its_absolute_lifetime_whatever_the_activity() {
+        sqlx::any::install_default_drivers();
+        // Never connected: an expired session must be refused before any query.
+        let db = sqlx::any::AnyPoolOptions::new()
+            .connect_lazy("sqlite::memory:")
+            .unwrap();
+        let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+        let settings = Settings {
+            session_absolute_secs: 3600,
+            ..Settings::default()
+        };
+        start(&session, &ada(), 1_000).await.unwrap();
+        assert!(session.get::<AuthState>(AUTH_KEY).await.unwrap().is_some());
+
+        assert!(resolve(&session, &db, &settings, 1_000 + 3_601)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(
+            session.get::<AuthState>(AUTH_KEY).await.unwrap().is_none(),
+            "the session is deleted"
+        );
+    }
 }

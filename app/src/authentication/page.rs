@@ -8,7 +8,7 @@ use crate::components::{Field, FormResult, FormStatus, StrengthMeter};
 #[component]
 pub fn AuthenticationPage() -> impl IntoView {
     view! {
-        <Title text="Authentication · Tessera"/>
+        <Title text="Authentication"/>
         <h1>"Authentication"</h1>
         <ChangePasswordSection/>
         <section class="panel" aria-labelledby="two-factor-heading">

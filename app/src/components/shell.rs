@@ -26,7 +26,7 @@ pub fn AppShell() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <a class="brand" href="/settings">"Tessera"</a>
+            <a class="brand" href="/settings">{crate::product_name()}</a>
             <div class="topbar-end">
                 <ThemeToggle/>
                 <Transition fallback=|| view! { <span class="avatar avatar-placeholder" aria-hidden="true"></span> }>

@@ -30,7 +30,7 @@ pub fn UserSettingsPage() -> impl IntoView {
     let result = FormResult::new(save.value());
 
     view! {
-        <Title text="User Settings · Tessera"/>
+        <Title text="User Settings"/>
         <h1>"User Settings"</h1>
         <section class="panel" aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 #[component]
 pub fn SshKeysPage() -> impl IntoView {
     view! {
-        <Title text="SSH Keys · Tessera"/>
+        <Title text="SSH Keys"/>
         <h1>"SSH Keys"</h1>
         <section class="panel">
             <p>
