@@ -82,3 +82,14 @@ drop_test_databases() {
       as_root su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)'" >/dev/null
     done
 }
+
+# Brotli and gzip copies of the built JS, WASM and CSS; the server sends them as they are to
+# browsers that accept them, instead of compressing on every request.
+precompress_site() {
+  apt_install brotli
+  for f in "$ROOT"/target/site/pkg/*.wasm "$ROOT"/target/site/pkg/*.js "$ROOT"/target/site/pkg/*.css; do
+    [ -f "$f" ] || continue
+    brotli -f -k -q 11 "$f"
+    gzip -f -k -9 "$f"
+  done
+}

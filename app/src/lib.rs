@@ -64,8 +64,9 @@ pub fn product_name() -> String {
     if let Some(ProductName(name)) = use_context::<ProductName>() {
         return name;
     }
+    // Absent only while the server lists the routes at start-up.
     #[cfg(feature = "ssr")]
-    if let Ok(state) = state::AppState::get() {
+    if let Some(state) = use_context::<state::AppState>() {
         return state.settings.product_name.clone();
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

@@ -41,8 +41,10 @@ pub async fn security_headers(State(https): State<bool>, req: Request, next: Nex
             "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
         ));
     // Pages and API answers carry personal data: never store them. Built assets revalidate.
+    // A response that chose its own caching (the public time-zone list) keeps it.
     let cache = if static_asset { "no-cache" } else { "no-store" };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(cache));
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -566,6 +566,16 @@ async fn pages_carry_security_headers_and_a_safe_cookie(app: TestApp) {
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
+    // The time-zone list is public and cacheable; nothing else is.
+    let zones = ada.get("/api/timezones").await;
+    assert_eq!(zones.status, StatusCode::OK);
+    assert_eq!(zones.header("cache-control"), Some("public, max-age=86400"));
+    assert!(zones
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|z| z == "Europe/Berlin"));
     let other = ada.get("/settings").await;
     assert_ne!(
         other.header("content-security-policy"),
@@ -720,19 +730,7 @@ async fn https_deployments_get_a_secure_host_only_cookie() {
     config.server.public_url = "https://settings.example.com".into();
     let app = TestApp::with_config(config).await;
     let mut ada = app.client();
-    let req = http::Request::post("/api/signup")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", "https://settings.example.com")
-        .body(axum::body::Body::from(common::form(&[
-            ("first_name", "Ada"),
-            ("last_name", "Lovelace"),
-            ("email", "ada@example.com"),
-            ("mobile", "+49 151 23456789"),
-            ("password", STRONG_PASSWORD),
-            ("password_confirmation", STRONG_PASSWORD),
-        ])))
-        .unwrap();
-    let res = ada.send(req).await;
+    let res = ada.signup(&[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let cookie = res.set_cookies().into_iter().next().unwrap();
     assert!(cookie.starts_with("__Host-session="), "{cookie}");

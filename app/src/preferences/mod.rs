@@ -44,12 +44,11 @@ impl Preferences {
     }
 }
 
-/// What the preferences form needs: the saved choice, every zone the server accepts, and the
-/// server's clock so the first render of "now" is identical on both sides.
+/// What the preferences form needs: the saved choice and the server's clock, so the first
+/// render of "now" is identical on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreferencesData {
     pub saved: Preferences,
-    pub zones: Vec<String>,
     pub now: i64,
 }
 
@@ -58,9 +57,21 @@ pub async fn get_preferences() -> Result<PreferencesData, AppError> {
     let user = crate::auth::session::require_user()?;
     Ok(PreferencesData {
         saved: user.preferences,
-        zones: zone::all_zones(),
         now: zone::now_unix(),
     })
+}
+
+/// Every zone the server accepts. A cacheable GET: the list changes only with a new build,
+/// and the browser fetches it once, after the page is interactive.
+#[server(endpoint = "timezones", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_timezones() -> Result<Vec<String>, AppError> {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("public, max-age=86400"),
+        );
+    }
+    Ok(zone::all_zones().to_vec())
 }
 
 #[server(endpoint = "preferences/save")]

@@ -1,11 +1,16 @@
 //! The preferences form with its live preview. The preview runs in the browser on every
 //! keystroke or choice, through the same formatter the server renders timestamps with.
 
+use std::sync::Arc;
+
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::format::{DateFormat, TimeFormat};
-use super::{get_preferences, zone, Preferences, PreferencesData, SavePreferences, SAMPLE_INSTANT};
+use super::{
+    get_preferences, list_timezones, zone, Preferences, PreferencesData, SavePreferences,
+    SAMPLE_INSTANT,
+};
 use crate::components::{FormResult, FormStatus};
 
 /// How many suggestions the zone filter shows at once.
@@ -30,16 +35,31 @@ fn searchable(s: &str) -> String {
     s.to_lowercase().replace(['_', '/'], " ")
 }
 
-fn zone_matches(zones: &[String], query: &str) -> Vec<String> {
+/// A zone name with its [`searchable`] form, computed once when the list arrives.
+type ZoneList = Arc<Vec<(String, String)>>;
+
+fn zone_list(names: Vec<String>) -> ZoneList {
+    Arc::new(
+        names
+            .into_iter()
+            .map(|n| {
+                let s = searchable(&n);
+                (n, s)
+            })
+            .collect(),
+    )
+}
+
+fn zone_matches(zones: &[(String, String)], query: &str) -> Vec<String> {
     let query = searchable(query.trim());
     if query.is_empty() {
         return Vec::new();
     }
     zones
         .iter()
-        .filter(|z| searchable(z).contains(&query))
+        .filter(|(_, s)| s.contains(&query))
         .take(MAX_SUGGESTIONS)
-        .cloned()
+        .map(|(name, _)| name.clone())
         .collect()
 }
 
@@ -66,10 +86,20 @@ fn PreferencesFields(
 ) -> impl IntoView {
     let PreferencesData {
         saved,
-        zones,
         now: server_now,
     } = data;
-    let zones = StoredValue::new(zones);
+    // The list of zones arrives after hydration, from a response the browser caches; the
+    // server does not put 600 names into every page. Until it is here, the saved zone is the
+    // one known to be valid.
+    let zones = RwSignal::new(None::<ZoneList>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(names) = list_timezones().await {
+                zones.set(Some(zone_list(names)));
+            }
+        });
+    });
+    let saved_zone = saved.timezone.clone();
     let zone = RwSignal::new(saved.timezone.clone());
     let date_format = RwSignal::new(saved.date_format);
     let time_format = RwSignal::new(saved.time_format);
@@ -80,9 +110,25 @@ fn PreferencesFields(
 
     let suggestions_open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
-    let matches = Memo::new(move |_| zones.with_value(|zs| zone_matches(zs, &zone.get())));
-    let zone_known =
-        Memo::new(move |_| zone.with(|z| zones.with_value(|zs| zs.iter().any(|k| k == z.trim()))));
+    let matches = Memo::new(move |_| {
+        if !suggestions_open.get() {
+            return Vec::new();
+        }
+        zones.with(|zs| {
+            zs.as_ref()
+                .map(|zs| zone_matches(zs, &zone.get()))
+                .unwrap_or_default()
+        })
+    });
+    let zone_known = Memo::new(move |_| {
+        zone.with(|z| {
+            let z = z.trim();
+            zones.with(|zs| match zs {
+                Some(zs) => zs.iter().any(|(name, _)| name == z),
+                None => z == saved_zone,
+            })
+        })
+    });
     let show_list =
         move || suggestions_open.get() && !matches.with(Vec::is_empty) && !zone_known.get();
 
@@ -91,7 +137,10 @@ fn PreferencesFields(
     let suggestion = move || {
         browser
             .get()
-            .filter(|b| zones.with_value(|zs| zs.contains(b)) && *b != zone.get())
+            .filter(|b| {
+                zones.with(|zs| zs.as_ref().is_some_and(|zs| zs.iter().any(|(n, _)| n == b)))
+            })
+            .filter(|b| *b != zone.get())
     };
 
     let choose = move |z: String| {
@@ -145,7 +194,6 @@ fn PreferencesFields(
         })
     };
 
-    let saved_zone = saved.timezone.clone();
     view! {
         <ActionForm action attr:novalidate=true>
             <div class="field combobox" class:field-invalid=move || zone_error().is_some()>
@@ -162,7 +210,7 @@ fn PreferencesFields(
                     aria-expanded=move || show_list().to_string()
                     aria-activedescendant=move || active.get().filter(|_| show_list()).map(|i| format!("timezone-option-{i}"))
                     aria-describedby="timezone-error"
-                    value=saved_zone
+                    value=saved.timezone.clone()
                     prop:value=move || zone.get()
                     on:input=move |ev| {
                         zone.set(event_target_value(&ev));
@@ -271,14 +319,16 @@ mod tests {
 
     #[test]
     fn filter_ignores_case_slashes_and_underscores() {
-        let zones: Vec<String> = [
-            "America/New_York",
-            "Europe/Berlin",
-            "Pacific/Auckland",
-            "America/North_Dakota/New_Salem",
-        ]
-        .map(String::from)
-        .to_vec();
+        let zones = zone_list(
+            [
+                "America/New_York",
+                "Europe/Berlin",
+                "Pacific/Auckland",
+                "America/North_Dakota/New_Salem",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
         assert_eq!(zone_matches(&zones, "new york"), ["America/New_York"]);
         assert_eq!(zone_matches(&zones, "BERL"), ["Europe/Berlin"]);
         assert_eq!(zone_matches(&zones, "america/n").len(), 2);

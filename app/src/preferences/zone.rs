@@ -32,13 +32,16 @@ pub fn offset_at(zone: &str, unix_secs: i64) -> Option<i32> {
 
 /// Every zone name the server accepts, sorted.
 #[cfg(feature = "ssr")]
-pub fn all_zones() -> Vec<String> {
-    let mut zones: Vec<String> = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|tz| tz.name().to_owned())
-        .collect();
-    zones.sort_unstable();
-    zones
+pub fn all_zones() -> &'static [String] {
+    static ZONES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ZONES.get_or_init(|| {
+        let mut zones: Vec<String> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name().to_owned())
+            .collect();
+        zones.sort_unstable();
+        zones
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -118,6 +118,7 @@ impl TestApp {
             router: self.router.clone(),
             cookies: BTreeMap::new(),
             addr: "192.0.2.10:50000".parse().unwrap(),
+            origin: self.config.server.public_url.clone(),
         }
     }
 
@@ -152,6 +153,8 @@ pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,
     pub addr: SocketAddr,
+    /// The site's own origin, sent as `Origin` like a browser on our pages does.
+    pub origin: String,
 }
 
 #[derive(Debug)]
@@ -261,7 +264,7 @@ impl Client {
         let req = Request::post(path)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
-            .header("origin", ORIGIN)
+            .header("origin", &self.origin)
             .header("sec-fetch-site", "same-origin")
             .body(Body::from(form(fields)))
             .unwrap();
