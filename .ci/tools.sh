@@ -5,6 +5,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11+ needs a newer rustc than this machine's 1.95
+BINARYEN_VERSION="132.0.0"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
@@ -45,11 +46,18 @@ ensure_build_tools() {
     log "installing wasm-bindgen-cli $wbg (about 7 minutes once)"
     cargo install wasm-bindgen-cli --version "$wbg"
   fi
-  command -v wasm-opt >/dev/null || apt_install binaryen
+  # wasm-opt for release builds: npm's binaryen build, not Debian's (version 108 rewrites
+  # wasm-bindgen's reference-type tables into a module that fails at load time).
+  local binaryen_dir="$ROOT/target/tools/binaryen"
+  if [ ! -x "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
+    log "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
+    npm install --silent --no-audit --no-fund --prefix "$binaryen_dir" "binaryen@$BINARYEN_VERSION" >&2
+  fi
+  export PATH="$binaryen_dir/node_modules/.bin:$PATH"
 }
 
 ensure_test_tools() {
-  apt_install chromium oathtool
+  apt_install chromium oathtool curl
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing the browser-test packages (npm ci)"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)

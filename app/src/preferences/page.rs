@@ -186,8 +186,13 @@ fn PreferencesFields(
             .get()
             .then(|| (prefs.show(now.get()), prefs.show(SAMPLE_INSTANT)))
     };
+    // Created once here, not inside the closures below: a signal made in a reactive closure
+    // belongs to that closure's run and is disposed with it.
+    let timezone_error = result.field("timezone");
+    let date_error = result.field("date_format");
+    let time_error = result.field("time_format");
     let zone_error = move || {
-        result.field("timezone").get().or_else(|| {
+        timezone_error.get().or_else(|| {
             (!zone_known.get() && !zone.with(|z| z.trim().is_empty()) && !show_list()).then(|| {
                 "Not a time zone we know yet: keep typing or pick one from the list.".to_owned()
             })
@@ -254,7 +259,7 @@ fn PreferencesFields(
                 <p class="field-error" id="timezone-error">{zone_error}</p>
             </div>
             <div class="field-row">
-                <div class="field" class:field-invalid=move || result.field("date_format").get().is_some()>
+                <div class="field" class:field-invalid=move || date_error.get().is_some()>
                     <label for="date_format">"Date format"</label>
                     <select
                         id="date_format"
@@ -271,9 +276,9 @@ fn PreferencesFields(
                             <option value=f.id() selected=saved.date_format == f>{f.label()}</option>
                         }).collect_view()}
                     </select>
-                    <p class="field-error" id="date_format-error">{move || result.field("date_format").get()}</p>
+                    <p class="field-error" id="date_format-error">{move || date_error.get()}</p>
                 </div>
-                <div class="field" class:field-invalid=move || result.field("time_format").get().is_some()>
+                <div class="field" class:field-invalid=move || time_error.get().is_some()>
                     <label for="time_format">"Time format"</label>
                     <select
                         id="time_format"
@@ -290,7 +295,7 @@ fn PreferencesFields(
                             <option value=f.id() selected=saved.time_format == f>{f.label()}</option>
                         }).collect_view()}
                     </select>
-                    <p class="field-error" id="time_format-error">{move || result.field("time_format").get()}</p>
+                    <p class="field-error" id="time_format-error">{move || time_error.get()}</p>
                 </div>
             </div>
             <section class="preview" aria-live="polite" aria-labelledby="preview-heading">
