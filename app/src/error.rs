@@ -71,6 +71,13 @@ pub enum AppError {
     BadCredentials,
     #[error("Too many failed attempts. Please wait {} and try again.", minutes_text(*.retry_after_secs))]
     Throttled { retry_after_secs: i64 },
+    /// A sensitive action (linking or removing a device, new recovery codes) after the
+    /// last password or code check went stale.
+    #[error("For your security, confirm your password to continue.")]
+    ReauthRequired,
+    /// The password step of a login with two-factor authentication ran out or never happened.
+    #[error("Your login timed out. Please log in again.")]
+    LoginExpired,
     #[error("This request came from another site and was refused.")]
     CrossSite,
     #[error("Not found.")]
@@ -110,7 +117,8 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::Unauthorized | Self::BadCredentials => 401,
             Self::Throttled { .. } => 429,
-            Self::CrossSite => 403,
+            Self::CrossSite | Self::ReauthRequired => 403,
+            Self::LoginExpired => 401,
             Self::NotFound => 404,
             Self::Internal | Self::Transport(_) => 500,
         }

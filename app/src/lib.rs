@@ -18,6 +18,7 @@ pub mod profile;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod two_factor;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -25,7 +26,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use accounts::AccountsPage;
-use auth::{LoginPage, LogoutPage, SignupPage};
+use auth::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use authentication::AuthenticationPage;
 use components::AppShell;
 use profile::UserSettingsPage;
@@ -131,6 +132,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/settings"/> } ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/two-factor") view=LoginCodePage ssr=SsrMode::Async/>
                 <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("/settings") view=UserSettingsPage ssr=SsrMode::Async/>

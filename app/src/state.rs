@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::auth::password::PasswordHasher;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::two_factor::secret_box::SecretBox;
 
 /// The settings domain code needs; the server loads them from `Leptos.toml` and the
 /// environment (see the server crate's `config` module).
@@ -22,6 +23,10 @@ pub struct Settings {
     pub login_attempts_per_account: i64,
     pub login_failures_per_address: i64,
     pub login_window_secs: i64,
+    /// Wrong two-factor codes per account in one login window.
+    pub code_failures_per_account: i64,
+    /// How long a password or code check allows sensitive actions without asking again.
+    pub reauth_secs: i64,
 }
 
 impl Default for Settings {
@@ -34,6 +39,8 @@ impl Default for Settings {
             login_attempts_per_account: 10,
             login_failures_per_address: 50,
             login_window_secs: 15 * 60,
+            code_failures_per_account: 5,
+            reauth_secs: 5 * 60,
         }
     }
 }
@@ -44,6 +51,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub hasher: PasswordHasher,
+    /// Encrypts device secrets and keys recovery-code hashes.
+    pub secrets: SecretBox,
 }
 
 impl AppState {

@@ -57,6 +57,15 @@ pub struct SecurityConfig {
     pub login_window_minutes: u32,
     /// Password hashes computed at once; 0 means one per CPU core.
     pub password_hash_concurrency: usize,
+    /// Wrong two-factor codes per account (across all its devices) in one login window.
+    pub code_failures_per_account: u32,
+    /// Minutes a password or code check allows sensitive actions without asking again.
+    pub reauth_minutes: u32,
+    /// The key that encrypts device secrets: 64 hex characters. Empty means the key file.
+    pub secret_key: String,
+    /// Where the key is kept when not given above; made (mode 0600) on first run. Empty
+    /// means `secret.key` beside the SQLite database, or `data/secret.key`.
+    pub secret_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,6 +111,10 @@ impl Default for SecurityConfig {
             login_failures_per_address: 50,
             login_window_minutes: 15,
             password_hash_concurrency: 0,
+            code_failures_per_account: 5,
+            reauth_minutes: 5,
+            secret_key: String::new(),
+            secret_key_file: PathBuf::new(),
         }
     }
 }
@@ -206,6 +219,8 @@ impl Config {
             login_attempts_per_account: i64::from(self.security.login_attempts_per_account),
             login_failures_per_address: i64::from(self.security.login_failures_per_address),
             login_window_secs: i64::from(self.security.login_window_minutes) * 60,
+            code_failures_per_account: i64::from(self.security.code_failures_per_account),
+            reauth_secs: i64::from(self.security.reauth_minutes) * 60,
         }
     }
 }

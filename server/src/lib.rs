@@ -6,6 +6,7 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod keys;
 pub mod middleware;
 
 use std::sync::Arc;
@@ -46,6 +47,7 @@ pub struct Server {
 /// Connects to the database, runs migrations, and assembles the whole application.
 pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
+    let secrets = keys::load(config)?;
     let concurrency = match config.security.password_hash_concurrency {
         0 => std::thread::available_parallelism()
             .map(|n| n.get())
@@ -57,6 +59,7 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
         db: database.app,
         settings: Arc::new(config.app_settings()),
         hasher: PasswordHasher::new(concurrency),
+        secrets,
     };
 
     let router = match database.sessions {
@@ -134,7 +137,8 @@ where
         ))
 }
 
-/// Periodically deletes expired sessions and finished throttle windows.
+/// Periodically deletes expired sessions, finished throttle windows and device setups
+/// that ran out of time.
 fn spawn_cleanup<S>(state: AppState, store: S)
 where
     S: tower_sessions::ExpiredDeletion + Clone,
@@ -151,6 +155,10 @@ where
                 app::db::throttle::prune(&state.db, now, state.settings.login_window_secs).await
             {
                 tracing::warn!(%error, "pruning login throttle failed");
+            }
+            let expired = now - app::two_factor::service::PENDING_SECS;
+            if let Err(error) = app::db::two_factor::prune_pending(&state.db, expired).await {
+                tracing::warn!(%error, "pruning unfinished device setups failed");
             }
         }
     });

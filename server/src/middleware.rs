@@ -161,15 +161,20 @@ pub async fn resolve_user(
             "/" => {
                 return Redirect::to(if signed_in { "/settings" } else { "/login" }).into_response()
             }
-            "/login" | "/signup" if signed_in => return Redirect::to("/settings").into_response(),
+            "/login" | "/signup" | "/login/two-factor" if signed_in => {
+                return Redirect::to("/settings").into_response()
+            }
             _ if !signed_in && is_protected_page(path) => {
                 let back = req
                     .uri()
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or(path);
-                return Redirect::to(&format!("/login?next={}", encode_query_value(back)))
-                    .into_response();
+                return Redirect::to(&format!(
+                    "/login?next={}",
+                    app::auth::encode_query_value(back)
+                ))
+                .into_response();
             }
             _ => {}
         }
@@ -236,19 +241,6 @@ fn strip_forged_error(req: &Request) -> Option<String> {
     })
 }
 
-fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,7 +293,7 @@ mod tests {
     #[test]
     fn next_parameter_is_encoded() {
         assert_eq!(
-            encode_query_value("/settings/ssh-keys?x=1&y=2"),
+            app::auth::encode_query_value("/settings/ssh-keys?x=1&y=2"),
             "/settings/ssh-keys%3Fx%3D1%26y%3D2"
         );
     }

@@ -725,8 +725,7 @@ mod sessions {
 #[tokio::test]
 async fn https_deployments_get_a_secure_host_only_cookie() {
     let mut config = server::Config::default();
-    let dir = std::env::temp_dir().join(format!("tessera_https_{}", std::process::id()));
-    config.database.url = format!("sqlite://{}/tessera.db", dir.display());
+    config.database.url = common::scratch_sqlite();
     config.server.public_url = "https://settings.example.com".into();
     let app = TestApp::with_config(config).await;
     let mut ada = app.client();

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-pub use pages::{LoginPage, LogoutPage, SignupPage};
+pub use pages::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use password::Strength;
 
 /// What the header needs about the signed-in person.
@@ -60,6 +60,20 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
+/// Percent-encodes `value` for a query string (paths keep their slashes, for readability).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
     let user = session::require_user()?;
@@ -100,7 +114,33 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
     let user = service::authenticate(&state, &email, password, session::client_addr()).await?;
-    session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
+    let now = crate::preferences::zone::now_unix();
+    if crate::two_factor::service::is_enabled(&state, user.id).await? {
+        // Signed in only after the code step; until then the session reaches nothing else.
+        session::begin_second_factor(&session, &user, now).await?;
+        leptos_axum::redirect(&format!(
+            "/login/two-factor?next={}",
+            encode_query_value(safe_next(&next))
+        ));
+        return Ok(());
+    }
+    session::start(&session, &user, now).await?;
+    leptos_axum::redirect(safe_next(&next));
+    Ok(())
+}
+
+/// The login's second step: a code from any linked device, or a recovery code. The session
+/// id changes once it is passed (security.md 8).
+#[server(endpoint = "login/two-factor")]
+pub async fn verify_login_code(code: String, next: String) -> Result<(), AppError> {
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    let now = crate::preferences::zone::now_unix();
+    let user = session::second_factor_user(&session, &state.db, now)
+        .await?
+        .ok_or(AppError::LoginExpired)?;
+    crate::two_factor::service::verify(&state, &user, &code, session::client_addr()).await?;
+    session::start(&session, &user, now).await?;
     leptos_axum::redirect(safe_next(&next));
     Ok(())
 }

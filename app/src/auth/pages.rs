@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{current_user, Login, Logout, Signup};
+use super::{current_user, Login, Logout, Signup, VerifyLoginCode};
 use crate::components::{Field, FormResult, FormStatus, StrengthMeter, ThemeToggle};
 
 #[component]
@@ -87,6 +87,28 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>
             <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
+        </AuthFrame>
+    }
+}
+
+/// The second step of a login with two-factor authentication.
+#[component]
+pub fn LoginCodePage() -> impl IntoView {
+    let verify = ServerAction::<VerifyLoginCode>::new();
+    let result = FormResult::new(verify.value());
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    view! {
+        <AuthFrame title="Two-factor authentication">
+            <ActionForm action=verify attr:novalidate=true>
+                <FormStatus result success="Logged in."/>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true
+                    hint="The 6-digit code from any of your linked authenticator apps, or one of your recovery codes."
+                    error=result.field("code")/>
+                <button type="submit" class="button primary" disabled=move || verify.pending().get()>"Verify"</button>
+            </ActionForm>
+            <p class="switch"><a href="/login">"Log in with another account"</a></p>
         </AuthFrame>
     }
 }

@@ -24,7 +24,24 @@ struct AuthState {
     /// Last time the record was saved; saving moves the store's idle expiry forward.
     #[serde(default)]
     seen_at: i64,
+    /// Last password or code check; sensitive actions need it recent (security.md 19).
+    #[serde(default)]
+    verified_at: i64,
 }
+
+const PENDING_LOGIN_KEY: &str = "pending_login";
+
+/// A login whose password was right but whose second factor is still to come. Kept apart
+/// from [`AuthState`], so such a session reaches nothing but the code step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingLogin {
+    user_id: i64,
+    epoch: i64,
+    started_at: i64,
+}
+
+/// Time to enter the code after the password.
+const PENDING_LOGIN_SECS: i64 = 5 * 60;
 
 /// How stale `seen_at` may get before a request saves the session again. Saving on every
 /// request would make every page view a database write; this keeps the idle timeout exact
@@ -48,13 +65,99 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 /// Signs `user` in: a fresh session id (no fixation) carrying who and since when.
 pub async fn start(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
+    session
+        .remove_value(PENDING_LOGIN_KEY)
+        .await
+        .map_err(session_error)?;
     let state = AuthState {
         user_id: user.id,
         epoch: user.session_epoch,
         authenticated_at: now,
         seen_at: now,
+        verified_at: now,
     };
     session.insert(AUTH_KEY, state).await.map_err(session_error)
+}
+
+/// The password was right and a second factor is due: remembers whose login this is, under
+/// a fresh id, without signing anyone in yet.
+pub async fn begin_second_factor(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .remove_value(AUTH_KEY)
+        .await
+        .map_err(session_error)?;
+    let pending = PendingLogin {
+        user_id: user.id,
+        epoch: user.session_epoch,
+        started_at: now,
+    };
+    session
+        .insert(PENDING_LOGIN_KEY, pending)
+        .await
+        .map_err(session_error)
+}
+
+/// The user whose login waits for a code, if the password step is recent and their password
+/// has not changed since.
+pub async fn second_factor_user(
+    session: &Session,
+    db: &Db,
+    now: i64,
+) -> Result<Option<User>, AppError> {
+    let Some(pending) = session
+        .get::<PendingLogin>(PENDING_LOGIN_KEY)
+        .await
+        .map_err(session_error)?
+    else {
+        return Ok(None);
+    };
+    if now - pending.started_at > PENDING_LOGIN_SECS {
+        return Ok(None);
+    }
+    Ok(users::find_by_id(db, pending.user_id)
+        .await?
+        .filter(|user| user.session_epoch == pending.epoch))
+}
+
+/// Records a successful password or code check for the sudo-mode window.
+pub async fn mark_verified(session: &Session, now: i64) -> Result<(), AppError> {
+    let Some(state) = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+    else {
+        return Err(AppError::Unauthorized);
+    };
+    let state = AuthState {
+        verified_at: now,
+        seen_at: now,
+        ..state
+    };
+    session.insert(AUTH_KEY, state).await.map_err(session_error)
+}
+
+/// `ReauthRequired` unless the password or a code was checked in this session within the
+/// configured window (GitHub's "sudo mode", security.md 19).
+pub async fn require_recent_verification(
+    session: &Session,
+    settings: &Settings,
+    now: i64,
+) -> Result<(), AppError> {
+    let state = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .ok_or(AppError::Unauthorized)?;
+    if is_recent(state.verified_at, settings, now) {
+        Ok(())
+    } else {
+        Err(AppError::ReauthRequired)
+    }
+}
+
+fn is_recent(verified_at: i64, settings: &Settings, now: i64) -> bool {
+    now - verified_at < settings.reauth_secs
 }
 
 /// Keeps this session valid after the user's epoch moved (their own password change), under
@@ -176,6 +279,20 @@ mod tests {
             preferences: Preferences::default(),
             created_at: 0,
         }
+    }
+
+    #[test]
+    fn sudo_mode_lasts_the_configured_window() {
+        let settings = Settings {
+            reauth_secs: 300,
+            ..Settings::default()
+        };
+        assert!(is_recent(1_000, &settings, 1_299));
+        assert!(!is_recent(1_000, &settings, 1_300));
+        assert!(
+            !is_recent(0, &settings, 1_000),
+            "sessions from before sudo mode"
+        );
     }
 
     #[tokio::test]

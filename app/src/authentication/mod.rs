@@ -1,5 +1,5 @@
-//! The Authentication page: how a person signs in. Change password now; two-factor
-//! authentication joins it here.
+//! The Authentication page: how a person signs in. Change password, confirming access
+//! for sensitive actions (sudo mode), and the two-factor section (`crate::two_factor`).
 
 mod page;
 #[cfg(feature = "ssr")]
@@ -30,5 +30,18 @@ pub async fn change_password(
     // Every other session ended with the epoch; this one carries on under a new id.
     crate::auth::session::continue_with_epoch(&session, epoch).await?;
     crate::components::confirm_plain_post("password");
+    Ok(())
+}
+
+/// Sudo mode: the password again, before linking or removing devices or making new
+/// recovery codes.
+#[server(endpoint = "confirm-access")]
+pub async fn confirm_access(password: String) -> Result<(), AppError> {
+    let user = crate::auth::session::require_user()?;
+    let state = crate::state::AppState::get()?;
+    let session = crate::auth::session::current_session().await?;
+    service::confirm_password(&state, &user, password).await?;
+    crate::auth::session::mark_verified(&session, crate::preferences::zone::now_unix()).await?;
+    crate::components::confirm_plain_post("access");
     Ok(())
 }

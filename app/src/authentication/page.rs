@@ -4,6 +4,7 @@ use leptos_meta::Title;
 
 use super::ChangePassword;
 use crate::components::{Field, FormResult, FormStatus, StrengthMeter};
+use crate::two_factor::TwoFactorSection;
 
 #[component]
 pub fn AuthenticationPage() -> impl IntoView {
@@ -11,14 +12,7 @@ pub fn AuthenticationPage() -> impl IntoView {
         <Title text="Authentication"/>
         <h1>"Authentication"</h1>
         <ChangePasswordSection/>
-        <section class="panel" aria-labelledby="two-factor-heading">
-            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <p>
-                "Two-factor authentication is coming to this page: you will link any number of "
-                "authenticator apps (Google Authenticator, Microsoft Authenticator, KeePassXC, Psono) "
-                "by QR code or setup key, get recovery codes, and be asked for a code when you log in."
-            </p>
-        </section>
+        <TwoFactorSection/>
     }
 }
 

@@ -7,6 +7,36 @@ use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
 
+/// Checks the password for sudo mode; wrong ones count towards the login throttle.
+pub async fn confirm_password(
+    state: &AppState,
+    user: &User,
+    password: String,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    let now = now_unix();
+    let window = state.settings.login_window_secs;
+    let account_key = format!("account:{}", user.email);
+    let (attempts, start) = throttle::hit(&state.db, &account_key, now, window).await?;
+    if attempts > state.settings.login_attempts_per_account {
+        return Err(AppError::Throttled {
+            retry_after_secs: start + window - now,
+        });
+    }
+    if password.chars().count() > password::MAX_CHARS
+        || !state
+            .hasher
+            .verify(password, user.password_hash.clone())
+            .await?
+    {
+        return Err(AppError::field("password", "That password is not correct."));
+    }
+    throttle::clear(&state.db, &account_key).await?;
+    Ok(())
+}
+
 /// Verifies the current password, checks the new one, and in one statement stores the new
 /// hash and moves the user's session epoch (which ends every other session). Returns the new
 /// epoch. A wrong current password changes nothing and counts towards the login throttle.

@@ -3,7 +3,9 @@
 //! Queries are written once for SQLite and PostgreSQL through sqlx's `Any` driver: `$n`
 //! placeholders (both engines accept them), integers as BIGINT and times as Unix seconds.
 
+pub mod security_log;
 pub mod throttle;
+pub mod two_factor;
 pub mod users;
 
 /// The connection pool; SQLite or PostgreSQL, chosen by the database URL at start-up.

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::state::AppState;
@@ -62,13 +63,29 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub config: Config,
+    /// SQLite scratch directory, removed when the test ends so that later runs (whose
+    /// process ids may repeat in a fresh container) never see an old database.
+    pub scratch: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A database URL in a temporary directory no other test (or earlier run) has used; the
+/// `TestApp` built on it removes the directory when dropped.
+pub fn scratch_sqlite() -> String {
+    let dir = std::env::temp_dir().join(unique_name());
+    format!("sqlite://{}/tessera.db", dir.display())
 }
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        let dir = std::env::temp_dir().join(unique_name());
-        let url = format!("sqlite://{}/tessera.db", dir.display());
-        Self::start(url).await
+        Self::start(scratch_sqlite()).await
     }
 
     /// Needs `TEST_POSTGRES_URL` (a database the tests may create databases from); the
@@ -99,6 +116,11 @@ impl TestApp {
 
     pub async fn start(database_url: String) -> Self {
         let mut config = Config::default();
+        if database_url.starts_with("postgres") {
+            // SQLite tests keep a generated key file in their scratch folder; PostgreSQL has
+            // no folder of its own, so the key comes from configuration.
+            config.security.secret_key = "5e".repeat(32);
+        }
         config.database.url = database_url;
         config.database.max_connections = 8;
         Self::with_config(config).await
@@ -106,10 +128,18 @@ impl TestApp {
 
     pub async fn with_config(config: Config) -> Self {
         let server = build(&config).await.expect("server builds");
+        let scratch = config
+            .database
+            .url
+            .strip_prefix("sqlite://")
+            .and_then(|path| std::path::Path::new(path).parent())
+            .filter(|dir| dir.starts_with(std::env::temp_dir()))
+            .map(PathBuf::from);
         Self {
             router: server.router,
             state: server.state,
             config,
+            scratch,
         }
     }
 

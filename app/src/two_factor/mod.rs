@@ -1,0 +1,139 @@
+//! Two-factor authentication with authenticator apps: any number of named devices, linked
+//! by a step-by-step wizard, plus recovery codes and the security log. The section lives on
+//! the Authentication page; the login's code step is in `auth`.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod secret_box;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod totp;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+pub use page::TwoFactorSection;
+
+pub const DEVICE_NAME_MAX_CHARS: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    pub devices: Vec<DeviceView>,
+    /// A wizard started and not finished (nor expired): reloading resumes it.
+    pub pending: Option<PendingDevice>,
+    pub recovery_codes_left: i64,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: i64,
+    pub name: String,
+    /// In the user's own time zone and formats.
+    pub linked_on: String,
+    pub last_used: Option<String>,
+}
+
+/// What the wizard's scan step shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDevice {
+    pub id: i64,
+    pub name: String,
+    /// `data:image/svg+xml,...` of the otpauth URI.
+    pub qr_code: String,
+    /// Base32, grouped by four for reading.
+    pub setup_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub when: String,
+    pub what: String,
+    pub address: Option<String>,
+}
+
+/// The wizard's last step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linked {
+    pub name: String,
+    /// Shown once, with the first device only.
+    pub recovery_codes: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+async fn sensitive() -> Result<crate::db::users::User, AppError> {
+    let user = crate::auth::session::require_user()?;
+    let state = crate::state::AppState::get()?;
+    let session = crate::auth::session::current_session().await?;
+    crate::auth::session::require_recent_verification(
+        &session,
+        &state.settings,
+        crate::preferences::zone::now_unix(),
+    )
+    .await?;
+    Ok(user)
+}
+
+#[server(endpoint = "two-factor")]
+pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
+    let user = crate::auth::session::require_user()?;
+    service::overview(&crate::state::AppState::get()?, &user).await
+}
+
+/// Wizard step "name" (needs a recent password or code check).
+#[server(endpoint = "two-factor/begin")]
+pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
+    let user = sensitive().await?;
+    service::begin_linking(&crate::state::AppState::get()?, &user, &name).await
+}
+
+/// Wizard step "confirm" (needs a recent password or code check).
+#[server(endpoint = "two-factor/finish")]
+pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
+    let user = sensitive().await?;
+    let addr = crate::auth::session::client_addr();
+    service::finish_linking(
+        &crate::state::AppState::get()?,
+        &user,
+        device_id,
+        &code,
+        addr,
+    )
+    .await
+}
+
+#[server(endpoint = "two-factor/cancel")]
+pub async fn cancel_linking() -> Result<(), AppError> {
+    let user = crate::auth::session::require_user()?;
+    service::cancel_linking(&crate::state::AppState::get()?, &user).await
+}
+
+#[server(endpoint = "two-factor/rename")]
+pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppError> {
+    let user = crate::auth::session::require_user()?;
+    let addr = crate::auth::session::client_addr();
+    service::rename(
+        &crate::state::AppState::get()?,
+        &user,
+        device_id,
+        &new_name,
+        addr,
+    )
+    .await
+}
+
+#[server(endpoint = "two-factor/remove")]
+pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
+    let user = sensitive().await?;
+    let addr = crate::auth::session::client_addr();
+    service::remove(&crate::state::AppState::get()?, &user, device_id, addr).await
+}
+
+#[server(endpoint = "two-factor/recovery-codes")]
+pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
+    let user = sensitive().await?;
+    let addr = crate::auth::session::client_addr();
+    service::regenerate_recovery_codes(&crate::state::AppState::get()?, &user, addr).await
+}

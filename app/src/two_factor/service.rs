@@ -1,0 +1,477 @@
+//! Two-factor authentication: linking devices, checking codes, recovery codes and the
+//! security log. Server functions call in here after checking the session.
+
+use std::net::IpAddr;
+
+use aes_gcm::aead::rand_core::RngCore;
+use aes_gcm::aead::OsRng;
+
+use super::totp::{self, SECRET_BYTES};
+use super::{DeviceView, EventView, Linked, PendingDevice, TwoFactorStatus, DEVICE_NAME_MAX_CHARS};
+use crate::db::users::User;
+use crate::db::{is_unique_violation, security_log, throttle, two_factor as devices};
+use crate::error::AppError;
+use crate::preferences::zone::now_unix;
+use crate::state::AppState;
+
+/// How long a started wizard keeps its device secret.
+pub const PENDING_SECS: i64 = 15 * 60;
+pub const RECOVERY_CODE_COUNT: usize = 10;
+const LOG_ENTRIES_SHOWN: i64 = 20;
+
+/// Device names: required, at most 64 characters, no control characters. Returns the name
+/// as stored and its case-insensitive key.
+pub fn validate_device_name(input: &str) -> Result<(String, String), String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Enter a name for this device, e.g. \"Work phone\".".into());
+    }
+    if name.chars().count() > DEVICE_NAME_MAX_CHARS {
+        return Err(format!(
+            "Keep the device name to {DEVICE_NAME_MAX_CHARS} characters or fewer."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("The device name cannot contain control characters.".into());
+    }
+    Ok((name.to_owned(), name.to_lowercase()))
+}
+
+const DUPLICATE_NAME: &str = "You already have a device with this name. Choose another one.";
+
+fn context(user: &User) -> String {
+    format!("user:{}", user.id)
+}
+
+fn addr_text(addr: Option<IpAddr>) -> Option<String> {
+    addr.map(|a| a.to_string())
+}
+
+async fn log(
+    state: &AppState,
+    user: &User,
+    kind: &str,
+    detail: &str,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
+    security_log::record(
+        &state.db,
+        user.id,
+        kind,
+        detail,
+        addr_text(addr).as_deref(),
+        now_unix(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Everything the Authentication page shows about two-factor authentication.
+pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, AppError> {
+    let now = now_unix();
+    let show = |t: i64| user.preferences.show(t);
+    let devices = devices::confirmed(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|d| DeviceView {
+            id: d.id,
+            name: d.name,
+            linked_on: show(d.confirmed_at.unwrap_or(d.created_at)),
+            last_used: d.last_used_at.map(show),
+        })
+        .collect();
+    let pending = match devices::pending(&state.db, user.id, now - PENDING_SECS).await? {
+        Some(device) => Some(pending_view(state, user, &device)?),
+        None => None,
+    };
+    let events = security_log::recent(&state.db, user.id, LOG_ENTRIES_SHOWN)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            when: show(e.created_at),
+            what: describe(&e.kind, &e.detail),
+            address: e.client_addr,
+        })
+        .collect();
+    Ok(TwoFactorStatus {
+        devices,
+        pending,
+        recovery_codes_left: devices::recovery_codes_left(&state.db, user.id).await?,
+        events,
+    })
+}
+
+fn describe(kind: &str, detail: &str) -> String {
+    match kind {
+        "device_linked" => format!("Linked the device \u{201c}{detail}\u{201d}"),
+        "device_removed" => format!("Removed the device \u{201c}{detail}\u{201d}"),
+        "device_renamed" => format!("Renamed a device: {detail}"),
+        "two_factor_off" => "Two-factor authentication turned off (last device removed)".into(),
+        "recovery_codes_created" => "New recovery codes created; older ones no longer work".into(),
+        "recovery_code_used" => format!("Used a recovery code ({detail} left)"),
+        "code_failed" => format!("Wrong authentication code ({detail})"),
+        "code_replayed" => format!("Refused a code that was already used ({detail})"),
+        other => other.replace('_', " "),
+    }
+}
+
+/// The wizard's scan step for a pending device: the same secret every time it is shown.
+fn pending_view(
+    state: &AppState,
+    user: &User,
+    device: &devices::Device,
+) -> Result<PendingDevice, AppError> {
+    let secret = state.secrets.open(&device.secret, &context(user))?;
+    let key = totp::base32(&secret);
+    let uri = totp::otpauth_uri(
+        &state.settings.product_name,
+        &user.email,
+        &device.name,
+        &key,
+    );
+    Ok(PendingDevice {
+        id: device.id,
+        name: device.name.clone(),
+        qr_code: qr_data_uri(&uri)?,
+        setup_key: totp::group_key(&key),
+    })
+}
+
+fn qr_data_uri(uri: &str) -> Result<String, AppError> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|error| {
+        tracing::error!(%error, "QR code");
+        AppError::Internal
+    })?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(format!("data:image/svg+xml,{}", totp::encode(&svg)))
+}
+
+/// Wizard step "name": checks the name and makes the device's secret. Any earlier
+/// unfinished wizard of the user is dropped.
+pub async fn begin_linking(
+    state: &AppState,
+    user: &User,
+    name: &str,
+) -> Result<PendingDevice, AppError> {
+    let (name, key) = validate_device_name(name).map_err(|m| AppError::field("name", m))?;
+    if devices::name_taken(&state.db, user.id, &key, None).await? {
+        return Err(AppError::field("name", DUPLICATE_NAME));
+    }
+    let mut secret = [0u8; SECRET_BYTES];
+    OsRng.fill_bytes(&mut secret);
+    let sealed = state.secrets.seal(&secret, &context(user))?;
+    let device = devices::start_pending(&state.db, user.id, &name, &key, &sealed, now_unix())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::field("name", DUPLICATE_NAME)
+            } else {
+                e.into()
+            }
+        })?;
+    pending_view(state, user, &device)
+}
+
+/// Wizard step "confirm": a correct code from the new app links the device. The first
+/// device also brings ten recovery codes, returned here once and stored hashed.
+pub async fn finish_linking(
+    state: &AppState,
+    user: &User,
+    device_id: i64,
+    code: &str,
+    addr: Option<IpAddr>,
+) -> Result<Linked, AppError> {
+    let code = totp::normalize_code(code).map_err(|m| AppError::field("code", m))?;
+    let now = now_unix();
+    check_code_throttle(state, user, now).await?;
+    let device = devices::pending(&state.db, user.id, now - PENDING_SECS)
+        .await?
+        .filter(|d| d.id == device_id)
+        .ok_or_else(|| {
+            AppError::field(
+                "code",
+                "This setup ran out of time or was replaced. Start again with the device name.",
+            )
+        })?;
+    let secret = state.secrets.open(&device.secret, &context(user))?;
+    let Some(step) = totp::matching_step(&secret, &code, now) else {
+        code_failed(
+            state,
+            user,
+            now,
+            &format!("linking \u{201c}{}\u{201d}", device.name),
+            addr,
+        )
+        .await?;
+        return Err(AppError::field(
+            "code",
+            "That code is not correct. Check the app shows this device's code and try the newest one.",
+        ));
+    };
+    let first = !devices::has_confirmed(&state.db, user.id).await?;
+    let recovery = first.then(new_recovery_codes);
+    let hashes = recovery.as_ref().map(|codes| hash_codes(state, codes));
+    let linked = devices::confirm(
+        &state.db,
+        user.id,
+        device.id,
+        step,
+        now,
+        now - PENDING_SECS,
+        hashes.as_deref(),
+    )
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::field("code", DUPLICATE_NAME)
+        } else {
+            e.into()
+        }
+    })?;
+    if !linked {
+        return Err(AppError::field(
+            "code",
+            "This setup ran out of time. Start again with the device name.",
+        ));
+    }
+    log(state, user, "device_linked", &device.name, addr).await?;
+    if recovery.is_some() {
+        log(state, user, "recovery_codes_created", "", addr).await?;
+    }
+    Ok(Linked {
+        name: device.name,
+        recovery_codes: recovery.unwrap_or_default(),
+    })
+}
+
+pub async fn cancel_linking(state: &AppState, user: &User) -> Result<(), AppError> {
+    devices::delete_pending(&state.db, user.id).await?;
+    Ok(())
+}
+
+pub async fn rename(
+    state: &AppState,
+    user: &User,
+    device_id: i64,
+    name: &str,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let (name, key) = validate_device_name(name).map_err(|m| AppError::field("new_name", m))?;
+    let old = devices::confirmed(&state.db, user.id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == device_id)
+        .ok_or(AppError::NotFound)?;
+    if devices::name_taken(&state.db, user.id, &key, Some(device_id)).await? {
+        return Err(AppError::field("new_name", DUPLICATE_NAME));
+    }
+    match devices::rename(&state.db, user.id, device_id, &name, &key).await {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::NotFound),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::field("new_name", DUPLICATE_NAME))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let detail = format!("\u{201c}{}\u{201d} is now \u{201c}{name}\u{201d}", old.name);
+    log(state, user, "device_renamed", &detail, addr).await
+}
+
+/// Removes a device; its codes stop working at once. The last one turns two-factor off.
+pub async fn remove(
+    state: &AppState,
+    user: &User,
+    device_id: i64,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let (name, any_left) = devices::remove(&state.db, user.id, device_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    log(state, user, "device_removed", &name, addr).await?;
+    if !any_left {
+        log(state, user, "two_factor_off", "", addr).await?;
+    }
+    Ok(())
+}
+
+/// New recovery codes; the old ones stop working. Only with two-factor on.
+pub async fn regenerate_recovery_codes(
+    state: &AppState,
+    user: &User,
+    addr: Option<IpAddr>,
+) -> Result<Vec<String>, AppError> {
+    if !devices::has_confirmed(&state.db, user.id).await? {
+        return Err(AppError::field(
+            "recovery",
+            "Link a device first: recovery codes come with two-factor authentication.",
+        ));
+    }
+    let codes = new_recovery_codes();
+    devices::replace_recovery_codes(&state.db, user.id, &hash_codes(state, &codes), now_unix())
+        .await?;
+    log(state, user, "recovery_codes_created", "", addr).await?;
+    Ok(codes)
+}
+
+pub async fn is_enabled(state: &AppState, user_id: i64) -> Result<bool, AppError> {
+    Ok(devices::has_confirmed(&state.db, user_id).await?)
+}
+
+/// The second factor at login (or to confirm access): a current code from any linked device,
+/// or an unused recovery code. Wrong codes are throttled per account across all devices
+/// (security.md 17); a code already accepted once is refused (security.md 16).
+pub async fn verify(
+    state: &AppState,
+    user: &User,
+    input: &str,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let now = now_unix();
+    check_code_throttle(state, user, now).await?;
+    let compact: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_lowercase();
+    if compact.len() == RECOVERY_CODE_CHARS && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        let hash = state.secrets.mac(&compact);
+        if devices::use_recovery_code(&state.db, user.id, &hash, now).await? {
+            let left = devices::recovery_codes_left(&state.db, user.id).await?;
+            log(state, user, "recovery_code_used", &left.to_string(), addr).await?;
+            throttle::clear(&state.db, &code_throttle_key(user)).await?;
+            return Ok(());
+        }
+        code_failed(state, user, now, "recovery code", addr).await?;
+        return Err(AppError::field(
+            "code",
+            "That recovery code is not valid or was already used.",
+        ));
+    }
+    let code = totp::normalize_code(input).map_err(|m| {
+        AppError::field("code", format!("{m} Or enter one of your recovery codes."))
+    })?;
+    for device in devices::confirmed(&state.db, user.id).await? {
+        let secret = state.secrets.open(&device.secret, &context(user))?;
+        if let Some(step) = totp::matching_step(&secret, &code, now) {
+            if devices::claim_step(&state.db, device.id, step, now).await? {
+                throttle::clear(&state.db, &code_throttle_key(user)).await?;
+                return Ok(());
+            }
+            throttle::hit(
+                &state.db,
+                &code_throttle_key(user),
+                now,
+                state.settings.login_window_secs,
+            )
+            .await?;
+            log(
+                state,
+                user,
+                "code_replayed",
+                &format!("\u{201c}{}\u{201d}", device.name),
+                addr,
+            )
+            .await?;
+            return Err(AppError::field(
+                "code",
+                "This code was already used. Wait for the next code in your app.",
+            ));
+        }
+    }
+    code_failed(state, user, now, "login", addr).await?;
+    Err(AppError::field("code", "That code is not correct."))
+}
+
+fn code_throttle_key(user: &User) -> String {
+    format!("code:{}", user.id)
+}
+
+async fn check_code_throttle(state: &AppState, user: &User, now: i64) -> Result<(), AppError> {
+    let window = state.settings.login_window_secs;
+    if let Some((failures, start)) =
+        throttle::current(&state.db, &code_throttle_key(user), now, window).await?
+    {
+        if failures >= state.settings.code_failures_per_account {
+            return Err(AppError::Throttled {
+                retry_after_secs: start + window - now,
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn code_failed(
+    state: &AppState,
+    user: &User,
+    now: i64,
+    what: &str,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
+    throttle::hit(
+        &state.db,
+        &code_throttle_key(user),
+        now,
+        state.settings.login_window_secs,
+    )
+    .await?;
+    log(state, user, "code_failed", what, addr).await
+}
+
+/// Ten characters from a 32-letter alphabet: 50 random bits each.
+const RECOVERY_CODE_CHARS: usize = 10;
+
+/// Codes shown as `xxxxx-xxxxx`; lower-case base32, so no 0/O or 1/l confusion.
+fn new_recovery_codes() -> Vec<String> {
+    (0..RECOVERY_CODE_COUNT)
+        .map(|_| {
+            let mut bytes = [0u8; 7];
+            OsRng.fill_bytes(&mut bytes);
+            let text = totp::base32(&bytes).to_lowercase();
+            format!("{}-{}", &text[..5], &text[5..RECOVERY_CODE_CHARS])
+        })
+        .collect()
+}
+
+fn hash_codes(state: &AppState, codes: &[String]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|c| state.secrets.mac(&c.replace('-', "")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_are_required_capped_and_case_insensitive() {
+        assert!(validate_device_name("   ").is_err());
+        assert!(validate_device_name(&"x".repeat(65)).is_err());
+        assert!(validate_device_name(&"é".repeat(64)).is_ok());
+        assert!(validate_device_name("a\u{7}b").is_err());
+        assert_eq!(
+            validate_device_name("  Work Phone ").unwrap(),
+            ("Work Phone".to_owned(), "work phone".to_owned())
+        );
+    }
+
+    #[test]
+    fn recovery_codes_are_ten_distinct_readable_codes() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), RECOVERY_CODE_COUNT);
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), RECOVERY_CODE_COUNT);
+        for code in codes {
+            assert_eq!(code.len(), 11, "{code}");
+            assert_eq!(&code[5..6], "-");
+            assert!(code
+                .chars()
+                .all(|c| c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit()));
+        }
+    }
+}
