@@ -1,4 +1,5 @@
 import { expect, Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
 
 export const STRONG_PASSWORD = "violet tractor wanders quietly";
 
@@ -50,4 +51,35 @@ export async function logIn(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/**
+ * The code an authenticator app shows for `key` (base32, spaces allowed) at Unix time `at`:
+ * RFC 6238 with SHA-1, 6 digits and 30-second steps, written here independently of the
+ * product's Rust implementation.
+ */
+export function totp(key: string, at = Date.now() / 1000): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of key.replace(/\s+/g, "").toUpperCase()) {
+    const value = alphabet.indexOf(c);
+    if (value < 0) throw new Error(`not base32: ${c}`);
+    bits += value.toString(2).padStart(5, "0");
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const mac = createHmac("sha1", Buffer.from(bytes)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const number =
+    (((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3]) %
+    1_000_000;
+  return number.toString().padStart(6, "0");
+}
+
+/** Waits until at least 8 s remain in the current 30-second step. */
+export async function earlyInStep() {
+  const into = (Date.now() / 1000) % 30;
+  if (into > 22) await new Promise((r) => setTimeout(r, (30.5 - into) * 1000));
 }

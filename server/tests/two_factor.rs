@@ -23,6 +23,7 @@ on_every_backend!(
     renaming_keeps_the_secret,
     sensitive_actions_need_a_recent_password,
     the_security_log_shows_what_happened,
+    the_wizard_works_without_javascript,
 );
 
 const EMAIL: &str = "ada@example.com";
@@ -635,4 +636,39 @@ async fn the_server_key_is_made_once_with_owner_only_access_and_reused() {
             .status,
         StatusCode::OK
     );
+}
+
+async fn the_wizard_works_without_javascript(app: TestApp) {
+    let mut ada = app.signed_up(EMAIL, "+49 151 23456789").await;
+    let page = ada.get("/settings/authentication?wizard=name").await;
+    assert!(page.body.contains("Device name"));
+    let res = ada
+        .post_html_form(
+            "/api/two-factor/begin",
+            "/settings/authentication?wizard=name",
+            &[("name", "Phone")],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/settings/authentication?wizard=scan"));
+    let page = ada.get("/settings/authentication?wizard=scan").await;
+    let pending = overview(&mut ada).await["pending"].clone();
+    let key = pending["setup_key"].as_str().unwrap();
+    assert!(page.body.contains(key));
+    let page = ada.get("/settings/authentication?wizard=confirm").await;
+    assert!(page.body.contains("Finish"));
+    early_in_step().await;
+    let res = ada
+        .post_html_form(
+            "/api/two-factor/finish",
+            "/settings/authentication?wizard=confirm",
+            &[
+                ("device_id", &pending["id"].to_string()),
+                ("code", &oathtool(key, now())),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/settings/authentication?wizard=done"));
+    let page = ada.get("/settings/authentication?wizard=done").await;
+    assert!(page.body.contains("The device is linked to your account."));
+    assert_eq!(overview(&mut ada).await["devices"][0]["name"], "Phone");
 }

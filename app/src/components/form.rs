@@ -43,24 +43,39 @@ impl FormResult {
 /// announces the success from that. With JavaScript (a fetch) nothing changes.
 #[cfg(feature = "ssr")]
 pub fn confirm_plain_post(done: &str) {
-    let Some(parts) = use_context::<http::request::Parts>() else {
+    let Some(parts) = plain_post() else {
         return;
     };
-    let header = |name| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v: &http::HeaderValue| v.to_str().ok())
-    };
-    if !header(http::header::ACCEPT).is_some_and(|a| a.contains("text/html")) {
-        return;
-    }
-    let path = header(http::header::REFERER)
+    let path = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
         .map(|p| p.split(['?', '#']).next().unwrap_or(p))
         .unwrap_or("/settings");
     leptos_axum::redirect(&format!("{}?done={done}", crate::auth::safe_next(path)));
+}
+
+/// Where a form post without JavaScript goes next, when that is not the page it came from
+/// (the next step of a wizard). With JavaScript the page moves on by itself.
+#[cfg(feature = "ssr")]
+pub fn redirect_plain_post(to: &str) {
+    if plain_post().is_some() {
+        leptos_axum::redirect(to);
+    }
+}
+
+/// The request, if it is a browser's form post without JavaScript (it accepts HTML).
+#[cfg(feature = "ssr")]
+fn plain_post() -> Option<http::request::Parts> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+        .then_some(parts)
 }
 
 /// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`

@@ -7,7 +7,7 @@ mod theme;
 mod user_menu;
 
 #[cfg(feature = "ssr")]
-pub use form::confirm_plain_post;
+pub use form::{confirm_plain_post, redirect_plain_post};
 pub use form::{Field, FormResult, FormStatus};
 pub use shell::{AppShell, ShellRefresh};
 pub use strength::StrengthMeter;

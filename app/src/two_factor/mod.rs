@@ -18,6 +18,9 @@ pub use page::TwoFactorSection;
 
 pub const DEVICE_NAME_MAX_CHARS: usize = 64;
 
+/// The page the section lives on.
+pub const PAGE: &str = "/settings/authentication";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
     pub devices: Vec<DeviceView>,
@@ -86,7 +89,9 @@ pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
 #[server(endpoint = "two-factor/begin")]
 pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
     let user = sensitive().await?;
-    service::begin_linking(&crate::state::AppState::get()?, &user, &name).await
+    let pending = service::begin_linking(&crate::state::AppState::get()?, &user, &name).await?;
+    crate::components::redirect_plain_post(&format!("{PAGE}?wizard=scan"));
+    Ok(pending)
 }
 
 /// Wizard step "confirm" (needs a recent password or code check).
@@ -107,7 +112,9 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
 #[server(endpoint = "two-factor/cancel")]
 pub async fn cancel_linking() -> Result<(), AppError> {
     let user = crate::auth::session::require_user()?;
-    service::cancel_linking(&crate::state::AppState::get()?, &user).await
+    service::cancel_linking(&crate::state::AppState::get()?, &user).await?;
+    crate::components::redirect_plain_post(PAGE);
+    Ok(())
 }
 
 #[server(endpoint = "two-factor/rename")]

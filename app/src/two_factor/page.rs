@@ -12,13 +12,11 @@ use leptos_router::hooks::use_query_map;
 use super::{
     two_factor_overview, BeginLinking, CancelLinking, DeviceView, EventView, FinishLinking, Linked,
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, TwoFactorStatus,
-    DEVICE_NAME_MAX_CHARS,
+    DEVICE_NAME_MAX_CHARS, PAGE,
 };
 use crate::authentication::ConfirmAccess;
 use crate::components::{Field, FormResult, FormStatus};
 use crate::error::AppError;
-
-const PAGE: &str = "/settings/authentication";
 
 /// Shared by the section's forms: the overview to refetch after a change, and the form to
 /// submit again once the person has confirmed their password.
@@ -383,7 +381,7 @@ fn DeviceRow(device: DeviceView, last: bool) -> impl IntoView {
                     <FormStatus result=rename_result success="Renamed."/>
                     <input type="hidden" name="device_id" value=rename_id/>
                     <div class="field" class:field-invalid=move || rename_error.get().is_some()>
-                        <label for=input_id.clone()>"Device name"</label>
+                        <label for=input_id.clone()>"New name"</label>
                         <input id=input_id name="new_name" value=name maxlength=DEVICE_NAME_MAX_CHARS required
                             aria-describedby=error_id.clone()
                             aria-invalid=move || rename_error.get().is_some().then_some("true")/>

@@ -1,0 +1,91 @@
+import { expect, Page, test } from "@playwright/test";
+import { earlyInStep, hydrated, logIn, newPerson, signUp, totp } from "./helpers";
+
+test("the RFC 6238 vectors hold for the test's own generator", () => {
+  // The product is checked against this generator, so it must be right itself.
+  const key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // ASCII "12345678901234567890"
+  expect(totp(key, 59)).toBe("287082");
+  expect(totp(key, 1111111109)).toBe("081804");
+  expect(totp(key, 1234567890)).toBe("005924");
+});
+
+/** The wizard's six steps as the help text describes them. Returns the setup key. */
+async function linkDevice(page: Page, name: string, button: string): Promise<{ key: string; codes: string[] }> {
+  // 1. The circle (user menu), then Authentication.
+  await page.getByRole("button", { name: "User menu" }).click();
+  await page.getByRole("menuitem", { name: "Authentication" }).click();
+  await expect(page).toHaveURL(/\/settings\/authentication$/);
+  // 2. Enable (or link another), a name, Confirm.
+  await page.getByRole("link", { name: button }).click();
+  await page.getByLabel("Device name").fill(name);
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  // 3. and 4. The apps, the QR code and the setup key.
+  await expect(page.getByText("Google Authenticator, Microsoft Authenticator, KeePassXC or Psono")).toBeVisible();
+  await expect(page.getByRole("img", { name: "QR code" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Setup key" })).toBeVisible();
+  const key = (await page.locator("#setup-key").textContent())!.trim();
+  expect(key.replace(/ /g, "")).toMatch(/^[A-Z2-7]{32}$/);
+  // A reload resumes the same device with the same secret.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("#setup-key")).toHaveText(key);
+  await page.getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByText("Copied")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key.replace(/ /g, ""));
+  await page.getByRole("link", { name: "Next" }).click();
+  // 5. The code from the app, then Finish. A wrong one keeps the wizard here.
+  await earlyInStep();
+  const wrong = ((Number(totp(key)) + 1) % 1_000_000).toString().padStart(6, "0");
+  await page.getByLabel("Code", { exact: true }).fill(wrong);
+  await page.getByRole("button", { name: "Finish" }).click();
+  await expect(page.locator("#code-error")).toContainText("That code is not correct.");
+  // The previous step's code: the current one stays free for a login in this test.
+  await page.getByLabel("Code", { exact: true }).fill(totp(key, Date.now() / 1000 - 30));
+  await page.getByRole("button", { name: "Finish" }).click();
+  // 6. Linked.
+  await expect(page.getByText(`“${name}” is linked to your account.`)).toBeVisible();
+  const codes = await page.getByRole("list", { name: "Your recovery codes" }).locator("code").allTextContents();
+  await page.getByRole("link", { name: "Done" }).click();
+  await expect(page.locator(".device-name").filter({ hasText: name })).toBeVisible();
+  return { key, codes };
+}
+
+test("a person links two devices, logs in with the second and removes the first", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const p = newPerson();
+  await signUp(page, p);
+  await hydrated(page);
+
+  const phone = await linkDevice(page, "Phone", "Enable Two-factor authentication");
+  expect(phone.codes).toHaveLength(10);
+  await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
+  const laptop = await linkDevice(page, "Laptop", "Link another device");
+  expect(laptop.codes).toHaveLength(0);
+  await expect(page.getByText("Status: On — 2 linked devices")).toBeVisible();
+
+  // Sign out, and in with a code from the second device.
+  await page.getByRole("button", { name: "User menu" }).click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await logIn(page, p.email, p.password);
+  await expect(page).toHaveURL(/\/login\/two-factor/);
+  await page.getByLabel("Authentication code").fill("123 456");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.locator("#code-error")).toContainText("not correct");
+  await earlyInStep();
+  await page.getByLabel("Authentication code").fill(totp(laptop.key));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+
+  // Remove the first device; the second stays, and the log tells the story.
+  await page.goto("/settings/authentication");
+  await hydrated(page);
+  const row = page.locator(".device").filter({ hasText: "Phone" });
+  await row.getByText("Remove", { exact: true }).click();
+  await expect(row.getByText("Remove “Phone”? Its codes stop working at once.")).toBeVisible();
+  await row.getByRole("button", { name: "Remove device" }).click();
+  await expect(page.locator(".device-name")).toHaveText(["Laptop"]);
+  await expect(page.getByRole("cell", { name: "Removed the device “Phone”" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Linked the device “Laptop”" })).toBeVisible();
+});
