@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod keys;
 pub mod middleware;
+pub mod ssh_keys;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,6 +113,11 @@ where
                 move || shell(options.clone())
             },
         )
+        .route(
+            "/settings/ssh-keys/authorized_keys",
+            axum::routing::get(ssh_keys::download),
+        )
+        .route("/users/{file}", axum::routing::get(ssh_keys::user_keys))
         .layer(axum::middleware::from_fn_with_state(
             resolver,
             middleware::resolve_user,

@@ -667,7 +667,12 @@ async fn the_wizard_works_without_javascript(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(res.location(), Some("/settings/authentication?wizard=done"));
+    assert_eq!(
+        res.location(),
+        Some("/settings/authentication?wizard=done"),
+        "{}",
+        res.body
+    );
     let page = ada.get("/settings/authentication?wizard=done").await;
     assert!(page.body.contains("The device is linked to your account."));
     assert_eq!(overview(&mut ada).await["devices"][0]["name"], "Phone");

@@ -4,6 +4,7 @@
 //! placeholders (both engines accept them), integers as BIGINT and times as Unix seconds.
 
 pub mod security_log;
+pub mod ssh_keys;
 pub mod throttle;
 pub mod two_factor;
 pub mod users;

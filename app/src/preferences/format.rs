@@ -130,15 +130,7 @@ pub fn format_local(
     let offset = FixedOffset::east_opt(offset_secs)?;
     let local = DateTime::from_timestamp(unix_secs, 0)?.with_timezone(&offset);
     let (y, m, d) = (local.year(), local.month(), local.day());
-    let month_name = MONTHS[(m - 1) as usize];
-    let date_text = match date {
-        DateFormat::Iso => format!("{y:04}-{m:02}-{d:02}"),
-        DateFormat::DayMonthYearSlash => format!("{d:02}/{m:02}/{y:04}"),
-        DateFormat::MonthDayYearSlash => format!("{m:02}/{d:02}/{y:04}"),
-        DateFormat::DayMonthYearDot => format!("{d:02}.{m:02}.{y:04}"),
-        DateFormat::DayMonthNameYear => format!("{d} {month_name} {y:04}"),
-        DateFormat::MonthNameDayYear => format!("{month_name} {d}, {y:04}"),
-    };
+    let date_text = date_text(y, m, d, date);
     let (h, min, s) = (local.hour(), local.minute(), local.second());
     let (h12, meridiem) = match h {
         0 => (12, "AM"),
@@ -153,6 +145,23 @@ pub fn format_local(
         TimeFormat::H12Seconds => format!("{h12}:{min:02}:{s:02} {meridiem}"),
     };
     Some(format!("{date_text} {time_text}"))
+}
+
+fn date_text(y: i32, m: u32, d: u32, date: DateFormat) -> String {
+    let month_name = MONTHS[(m.clamp(1, 12) - 1) as usize];
+    match date {
+        DateFormat::Iso => format!("{y:04}-{m:02}-{d:02}"),
+        DateFormat::DayMonthYearSlash => format!("{d:02}/{m:02}/{y:04}"),
+        DateFormat::MonthDayYearSlash => format!("{m:02}/{d:02}/{y:04}"),
+        DateFormat::DayMonthYearDot => format!("{d:02}.{m:02}.{y:04}"),
+        DateFormat::DayMonthNameYear => format!("{d} {month_name} {y:04}"),
+        DateFormat::MonthNameDayYear => format!("{month_name} {d}, {y:04}"),
+    }
+}
+
+/// A calendar day (no time, no zone) in the chosen date format, e.g. an expiry date.
+pub fn format_date(day: chrono::NaiveDate, date: DateFormat) -> String {
+    date_text(day.year(), day.month(), day.day(), date)
 }
 
 /// The product's one way of showing a moment: local date and time plus the UTC offset,

@@ -1,19 +1,75 @@
-//! SSH keys. The page says what is coming until the feature lands.
+//! SSH keys: the public keys that identify a person, validated by the RustCrypto `ssh-key`
+//! parser, listed with their `ssh-keygen` fingerprints and exported as `authorized_keys`.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod parse;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
 
-#[component]
-pub fn SshKeysPage() -> impl IntoView {
-    view! {
-        <Title text="SSH Keys"/>
-        <h1>"SSH Keys"</h1>
-        <section class="panel">
-            <p>
-                "Soon you will manage the public keys that identify you here: add a key with a title "
-                "and an optional expiry, see its type and SHA256 fingerprint, remove it, and download "
-                "all of them in authorized_keys format."
-            </p>
-        </section>
-    }
+use crate::error::AppError;
+pub use page::SshKeysPage;
+
+pub const TITLE_MAX_CHARS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshKeyView {
+    pub id: i64,
+    pub title: String,
+    /// The type word, e.g. `ssh-ed25519`.
+    pub algorithm: String,
+    pub bits: i64,
+    /// `SHA256:...`, as `ssh-keygen -lf` prints it.
+    pub fingerprint: String,
+    /// In the owner's time zone and formats.
+    pub added_on: String,
+    pub expires_on: Option<String>,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshKeysData {
+    pub keys: Vec<SshKeyView>,
+    /// The plain-text export of the owner's keys, like GitHub's `/{user}.keys`.
+    pub keys_url: String,
+}
+
+#[server(endpoint = "ssh-keys")]
+pub async fn list_ssh_keys() -> Result<SshKeysData, AppError> {
+    let user = crate::auth::session::require_user()?;
+    let keys = service::list(&crate::state::AppState::get()?, &user).await?;
+    Ok(SshKeysData {
+        keys,
+        keys_url: format!("/users/{}.keys", user.id),
+    })
+}
+
+#[server(endpoint = "ssh-keys/add")]
+pub async fn add_ssh_key(
+    title: String,
+    key: String,
+    expires_on: String,
+) -> Result<SshKeyView, AppError> {
+    let user = crate::auth::session::require_user()?;
+    let addr = crate::auth::session::client_addr();
+    let input = service::AddKey {
+        title,
+        key,
+        expires_on,
+    };
+    let added = service::add(&crate::state::AppState::get()?, &user, input, addr).await?;
+    crate::components::confirm_plain_post("ssh-key-added");
+    Ok(added)
+}
+
+#[server(endpoint = "ssh-keys/delete")]
+pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
+    let user = crate::auth::session::require_user()?;
+    let addr = crate::auth::session::client_addr();
+    service::delete(&crate::state::AppState::get()?, &user, id, addr).await?;
+    crate::components::confirm_plain_post("ssh-key-deleted");
+    Ok(())
 }

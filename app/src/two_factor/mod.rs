@@ -99,14 +99,10 @@ pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
 pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
     let user = sensitive().await?;
     let addr = crate::auth::session::client_addr();
-    service::finish_linking(
-        &crate::state::AppState::get()?,
-        &user,
-        device_id,
-        &code,
-        addr,
-    )
-    .await
+    let state = crate::state::AppState::get()?;
+    let linked = service::finish_linking(&state, &user, device_id, &code, addr).await?;
+    crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done"));
+    Ok(linked)
 }
 
 #[server(endpoint = "two-factor/cancel")]

@@ -111,6 +111,8 @@ fn describe(kind: &str, detail: &str) -> String {
         "recovery_code_used" => format!("Used a recovery code ({detail} left)"),
         "code_failed" => format!("Wrong authentication code ({detail})"),
         "code_replayed" => format!("Refused a code that was already used ({detail})"),
+        "ssh_key_added" => format!("Added the SSH key {detail}"),
+        "ssh_key_removed" => format!("Deleted the SSH key {detail}"),
         other => other.replace('_', " "),
     }
 }

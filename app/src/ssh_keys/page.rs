@@ -1,0 +1,151 @@
+//! The SSH Keys page: the list with fingerprints, the add form and the export.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, TITLE_MAX_CHARS};
+use crate::components::{FormResult, FormStatus};
+
+#[component]
+pub fn SshKeysPage() -> impl IntoView {
+    let add = ServerAction::<AddSshKey>::new();
+    let version = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if add.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version.update(|n| *n += 1);
+        }
+    });
+    let keys = Resource::new(move || version.get(), |_| list_ssh_keys());
+
+    view! {
+        <Title text="SSH Keys"/>
+        <h1>"SSH Keys"</h1>
+        <section class="panel" aria-labelledby="keys-heading">
+            <h2 id="keys-heading">"Your keys"</h2>
+            <p class="muted">"The public keys that identify you. Keys past their expiry date are marked and left out of the export."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    keys.await.map(|data| view! {
+                        <KeyList keys=data.keys version/>
+                        <p class="actions">
+                            <a class="button" href="/settings/ssh-keys/authorized_keys" download="authorized_keys">"Download authorized_keys"</a>
+                            <span class="muted">"Plain text for scripts: " <a href=data.keys_url.clone()>{data.keys_url.clone()}</a></span>
+                        </p>
+                    })
+                })}
+            </Transition>
+        </section>
+        <AddKeyForm add/>
+    }
+}
+
+#[component]
+fn KeyList(keys: Vec<SshKeyView>, version: RwSignal<u32>) -> impl IntoView {
+    if keys.is_empty() {
+        return view! { <p>"You have no SSH keys yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="key-list">
+            {keys.into_iter().map(|key| view! { <KeyRow key version/> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
+    let delete = ServerAction::<DeleteSshKey>::new();
+    let result = FormResult::new(delete.value());
+    Effect::new(move |_| {
+        if delete.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version.update(|n| *n += 1);
+        }
+    });
+    let expiry = match (&key.expires_on, key.expired) {
+        (Some(day), true) => format!("Expired on {day}"),
+        (Some(day), false) => format!("Expires on {day}"),
+        (None, _) => "Never expires".to_owned(),
+    };
+    view! {
+        <li class="key" class:key-expired=key.expired>
+            <div class="key-info">
+                <strong class="key-title">{key.title.clone()}</strong>
+                {key.expired.then(|| view! { <span class="badge badge-off">"Expired"</span> })}
+                <span class="muted">{format!("{} · {} bits", key.algorithm, key.bits)}</span>
+                <code class="fingerprint">{key.fingerprint.clone()}</code>
+                <span class="muted">{format!("Added on {}", key.added_on)}</span>
+                <span class="muted">{expiry}</span>
+            </div>
+            <details class="device-action">
+                <summary>"Delete"</summary>
+                <ActionForm action=delete>
+                    <FormStatus result success="Deleted."/>
+                    <input type="hidden" name="id" value=key.id.to_string()/>
+                    <p>{format!("Delete \u{201c}{}\u{201d}? Anything using this key loses access.", key.title)}</p>
+                    <button type="submit" class="button danger">"Delete this key"</button>
+                </ActionForm>
+            </details>
+        </li>
+    }
+}
+
+#[component]
+fn AddKeyForm(add: ServerAction<AddSshKey>) -> impl IntoView {
+    let result = FormResult::new(add.value());
+    let form = NodeRef::<html::Form>::new();
+    // The title field shows the key's comment as what an empty title will become.
+    let comment = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if result.succeeded().get() {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+            comment.set(String::new());
+        }
+    });
+    let title_error = result.field("title");
+    let key_error = result.field("key");
+    let expiry_error = result.field("expires_on");
+    view! {
+        <section class="panel" aria-labelledby="add-key-heading">
+            <h2 id="add-key-heading">"Add a key"</h2>
+            <ActionForm action=add node_ref=form attr:novalidate=true>
+                <FormStatus result success="SSH key added." done="ssh-key-added"/>
+                <div class="field" class:field-invalid=move || key_error.get().is_some()>
+                    <label for="key">"Key"</label>
+                    <p class="field-hint" id="key-hint">
+                        "One line starting with ssh-ed25519, ecdsa-sha2-nistp256/384/521, sk-ssh-ed25519@openssh.com, "
+                        "sk-ecdsa-sha2-nistp256@openssh.com or ssh-rsa: the contents of your .pub file, e.g. ~/.ssh/id_ed25519.pub."
+                    </p>
+                    <textarea id="key" name="key" rows="5" spellcheck="false" autocomplete="off" required
+                        aria-describedby="key-hint key-error"
+                        aria-invalid=move || key_error.get().is_some().then_some("true")
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            comment.set(text.split_whitespace().skip(2).collect::<Vec<_>>().join(" "));
+                        }></textarea>
+                    <p class="field-error" id="key-error">{move || key_error.get()}</p>
+                </div>
+                <div class="field" class:field-invalid=move || title_error.get().is_some()>
+                    <label for="title">"Title"</label>
+                    <p class="field-hint" id="title-hint">"Leave empty to use the key's comment."</p>
+                    <input id="title" name="title" maxlength=TITLE_MAX_CHARS autocomplete="off"
+                        placeholder=move || comment.get()
+                        aria-describedby="title-hint title-error"
+                        aria-invalid=move || title_error.get().is_some().then_some("true")/>
+                    <p class="field-error" id="title-error">{move || title_error.get()}</p>
+                </div>
+                <div class="field" class:field-invalid=move || expiry_error.get().is_some()>
+                    <label for="expires_on">"Expires on"</label>
+                    <p class="field-hint" id="expires_on-hint">"Optional. The key stops working after this day, in your time zone."</p>
+                    <input id="expires_on" name="expires_on" type="date"
+                        aria-describedby="expires_on-hint expires_on-error"
+                        aria-invalid=move || expiry_error.get().is_some().then_some("true")/>
+                    <p class="field-error" id="expires_on-error">{move || expiry_error.get()}</p>
+                </div>
+                <button type="submit" class="button primary" disabled=move || add.pending().get()>"Add SSH key"</button>
+            </ActionForm>
+        </section>
+    }
+}
