@@ -59,8 +59,8 @@ pub struct SecurityConfig {
     pub password_hash_concurrency: usize,
     /// Wrong two-factor codes per account (across all its devices) in one login window.
     pub code_failures_per_account: u32,
-    /// Minutes a password or code check allows sensitive actions without asking again.
-    pub reauth_minutes: u32,
+    /// Seconds a password or code check allows sensitive actions without asking again.
+    pub reauth_seconds: u32,
     /// The key that encrypts device secrets: 64 hex characters. Empty means the key file.
     pub secret_key: String,
     /// Where the key is kept when not given above; made (mode 0600) on first run. Empty
@@ -112,7 +112,7 @@ impl Default for SecurityConfig {
             login_window_minutes: 15,
             password_hash_concurrency: 0,
             code_failures_per_account: 5,
-            reauth_minutes: 5,
+            reauth_seconds: 300,
             secret_key: String::new(),
             secret_key_file: PathBuf::new(),
         }
@@ -220,7 +220,7 @@ impl Config {
             login_failures_per_address: i64::from(self.security.login_failures_per_address),
             login_window_secs: i64::from(self.security.login_window_minutes) * 60,
             code_failures_per_account: i64::from(self.security.code_failures_per_account),
-            reauth_secs: i64::from(self.security.reauth_minutes) * 60,
+            reauth_secs: i64::from(self.security.reauth_seconds),
         }
     }
 }

@@ -548,7 +548,7 @@ async fn renaming_keeps_the_secret(app: TestApp) {
 async fn sensitive_actions_need_a_recent_password(app: TestApp) {
     // A window of zero minutes: every sensitive action asks.
     let mut config = app.config.clone();
-    config.security.reauth_minutes = 0;
+    config.security.reauth_seconds = 0;
     let strict = TestApp::with_config(config).await;
     let mut ada = strict.signed_up(EMAIL, "+49 151 23456789").await;
     for (path, fields) in [

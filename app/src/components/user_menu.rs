@@ -17,9 +17,17 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
     let button = NodeRef::<html::Button>::new();
     let logout = ServerAction::<Logout>::new();
 
+    // The item focus is moving to. Focus moves on the next frame (once the menu is shown),
+    // and keys pressed before then must count from there, not from where focus still is.
+    let target = StoredValue::new(None::<i32>);
     // Moves focus to item `index` (negative counts from the end), once the menu is shown.
     let focus_item = move |index: i32| {
+        target.set_value(Some(index));
         request_animation_frame(move || {
+            let Some(index) = target.get_value() else {
+                return;
+            };
+            target.set_value(None);
             #[cfg(feature = "hydrate")]
             {
                 use wasm_bindgen::JsCast;
@@ -46,6 +54,9 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
         });
     };
     let current_index = move || -> i32 {
+        if let Some(index) = target.get_value() {
+            return index;
+        }
         #[cfg(feature = "hydrate")]
         {
             let (Some(root), Some(active)) =
@@ -73,16 +84,19 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
         }
     };
 
+    // Keys that arrive while focus is still on its way from the button count from the target.
     let on_button_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" => {
             ev.prevent_default();
+            let moving = target.with_value(Option::is_some);
             open.set(true);
-            focus_item(0);
+            focus_item(if moving { current_index() + 1 } else { 0 });
         }
         "ArrowUp" => {
             ev.prevent_default();
+            let moving = target.with_value(Option::is_some);
             open.set(true);
-            focus_item(-1);
+            focus_item(if moving { current_index() - 1 } else { -1 });
         }
         _ => {}
     };
