@@ -78,6 +78,13 @@ pub enum AppError {
     /// The password step of a login with two-factor authentication ran out or never happened.
     #[error("Your login timed out. Please log in again.")]
     LoginExpired,
+    /// Signed in and allowed to see the thing, but not to change it (a Member editing an
+    /// account, an Admin demoting an Owner).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The mail server refused or could not be reached; nothing was sent.
+    #[error("The invitation was saved but could not be mailed. Use Resend to try again later, or ask an administrator to check the mail server.")]
+    MailFailed,
     #[error("This request came from another site and was refused.")]
     CrossSite,
     #[error("Not found.")]
@@ -117,10 +124,11 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::Unauthorized | Self::BadCredentials => 401,
             Self::Throttled { .. } => 429,
-            Self::CrossSite | Self::ReauthRequired => 403,
+            Self::CrossSite | Self::ReauthRequired | Self::Forbidden(_) => 403,
             Self::LoginExpired => 401,
             Self::NotFound => 404,
             Self::Internal | Self::Transport(_) => 500,
+            Self::MailFailed => 502,
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod preferences;
 pub mod profile;
 pub mod ssh_keys;
@@ -25,7 +27,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use accounts::AccountsPage;
+use accounts::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
 use auth::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use authentication::AuthenticationPage;
 use components::AppShell;
@@ -133,12 +135,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/login/two-factor") view=LoginCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("/settings") view=UserSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/authentication") view=AuthenticationPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

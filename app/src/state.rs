@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::auth::password::PasswordHasher;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::mail::Mailer;
 use crate::two_factor::secret_box::SecretBox;
 
 /// The settings domain code needs; the server loads them from `Leptos.toml` and the
@@ -27,6 +28,10 @@ pub struct Settings {
     pub code_failures_per_account: i64,
     /// How long a password or code check allows sensitive actions without asking again.
     pub reauth_secs: i64,
+    /// How long an invitation link works.
+    pub invitation_ttl_secs: i64,
+    /// Invitations (new or re-sent) one account may send per hour.
+    pub invitations_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -41,6 +46,8 @@ impl Default for Settings {
             login_window_secs: 15 * 60,
             code_failures_per_account: 5,
             reauth_secs: 5 * 60,
+            invitation_ttl_secs: 7 * 24 * 3600,
+            invitations_per_hour: 20,
         }
     }
 }
@@ -53,6 +60,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Encrypts device secrets and keys recovery-code hashes.
     pub secrets: SecretBox,
+    /// Sends invitation mail; `None` when no SMTP server is configured.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {

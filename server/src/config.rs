@@ -17,6 +17,44 @@ pub struct Config {
     pub session: SessionConfig,
     pub security: SecurityConfig,
     pub product: ProductConfig,
+    pub accounts: AccountsConfig,
+    pub mail: MailConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsConfig {
+    /// Days an invitation link works.
+    pub invitation_days: u32,
+    /// Invitations (new or re-sent) one account may send per hour.
+    pub invitations_per_hour: u32,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        Self {
+            invitation_days: 7,
+            invitations_per_hour: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp://host:port` of a mail relay. Empty: no mail; inviters see the link to pass on,
+    /// and the server logs it.
+    pub smtp_url: String,
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: String::new(),
+            from: "Tessera <no-reply@localhost>".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -127,7 +165,9 @@ impl Default for ProductConfig {
     }
 }
 
-const SECTIONS: [&str; 5] = ["server", "database", "session", "security", "product"];
+const SECTIONS: [&str; 7] = [
+    "server", "database", "session", "security", "product", "accounts", "mail",
+];
 
 impl Config {
     /// Reads the file named by `APP_CONFIG` (default `Leptos.toml`; a missing default file
@@ -221,6 +261,8 @@ impl Config {
             login_window_secs: i64::from(self.security.login_window_minutes) * 60,
             code_failures_per_account: i64::from(self.security.code_failures_per_account),
             reauth_secs: i64::from(self.security.reauth_seconds),
+            invitation_ttl_secs: i64::from(self.accounts.invitation_days) * 24 * 3600,
+            invitations_per_hour: i64::from(self.accounts.invitations_per_hour),
         }
     }
 }

@@ -49,6 +49,10 @@ pub struct Server {
 pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
     let secrets = keys::load(config)?;
+    let mailer = match config.mail.smtp_url.as_str() {
+        "" => None,
+        url => Some(app::mail::Mailer::new(url, &config.mail.from).map_err(StartupError::Config)?),
+    };
     let concurrency = match config.security.password_hash_concurrency {
         0 => std::thread::available_parallelism()
             .map(|n| n.get())
@@ -61,6 +65,7 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
         settings: Arc::new(config.app_settings()),
         hasher: PasswordHasher::new(concurrency),
         secrets,
+        mailer,
     };
 
     let router = match database.sessions {

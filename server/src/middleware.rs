@@ -134,6 +134,7 @@ fn is_protected_page(path: &str) -> bool {
         || path.starts_with("/settings/")
         || path == "/accounts"
         || path.starts_with("/accounts/")
+        || path == "/workspaces"
 }
 
 /// Resolves the session to a user (for server functions and pages) and does the redirects

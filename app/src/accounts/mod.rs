@@ -1,21 +1,315 @@
-//! Accounts, workspaces and invitations. The page says what is coming until the feature lands.
+//! Accounts (organisations people belong to with a role), their workspaces, members and
+//! invitations. Pages in `page.rs`, server functions here, rules in `service.rs` (ssr).
+
+// `save_account` takes one argument per form field, so a plain form post maps onto it; the
+// `server` macro's generated client code does not carry an item-level allow.
+#![allow(clippy::too_many_arguments)]
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
 
-#[component]
-pub fn AccountsPage() -> impl IntoView {
-    view! {
-        <Title text="Accounts"/>
-        <h1>"Accounts"</h1>
-        <section class="panel">
-            <p>"Soon this page will list:"</p>
-            <ul>
-                <li>"every account you belong to, and the invitations you received;"</li>
-                <li>"each account's information, which owners and admins can edit;"</li>
-                <li>"its workspaces and their names;"</li>
-                <li>"its users, and a form to invite new ones."</li>
-            </ul>
-        </section>
+use crate::error::AppError;
+pub use page::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Admin, Role::Member];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
     }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Admin => "Admin",
+            Role::Member => "Member",
+        }
+    }
+
+    /// Owners and Admins edit the account, its workspaces, members and invitations.
+    pub fn manages(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub members: i64,
+    pub workspaces: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    /// In the viewer's time zone and formats.
+    pub sent: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsOverview {
+    pub accounts: Vec<AccountSummary>,
+    /// Pending invitations addressed to the viewer's email.
+    pub invitations: Vec<InvitationView>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub name: String,
+    pub company_name: String,
+    pub contact_email: String,
+    pub phone: String,
+    pub address: String,
+    pub country: String,
+    pub tax_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined: String,
+    pub is_me: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceView {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub name: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+}
+
+/// One account as its page shows it; invitations and activity only for Owners and Admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetails {
+    pub id: i64,
+    pub info: AccountInfo,
+    pub my_role: Role,
+    pub members: Vec<MemberView>,
+    pub workspaces: Vec<WorkspaceView>,
+    pub invitations: Vec<InvitationView>,
+    pub activity: Vec<ActivityView>,
+}
+
+/// What the invitee sees at `/invitations/{token}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLanding {
+    pub account_name: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub expires: String,
+    pub viewer: Viewer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// Not signed in; whether someone already has an account with the invited email.
+    SignedOut { registered: bool },
+    /// Signed in with the invited email.
+    Invitee,
+    /// Signed in as somebody else.
+    Other { email: String },
+}
+
+/// After an invitation was sent: the link, shown to the inviter when no mail server is
+/// configured (the embedded default), so they can pass it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSent {
+    pub email: String,
+    pub link: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn context() -> Result<(crate::state::AppState, crate::db::users::User), AppError> {
+    Ok((
+        crate::state::AppState::get()?,
+        crate::auth::session::require_user()?,
+    ))
+}
+
+#[server(endpoint = "accounts")]
+pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
+    let (state, user) = context()?;
+    service::overview(&state, &user).await
+}
+
+#[server(endpoint = "accounts/create")]
+pub async fn create_account(name: String) -> Result<i64, AppError> {
+    let (state, user) = context()?;
+    let id = service::create_account(&state, &user, &name).await?;
+    crate::components::redirect_plain_post(&format!("/accounts/{id}"));
+    Ok(id)
+}
+
+#[server(endpoint = "accounts/details")]
+pub async fn get_account(id: i64) -> Result<AccountDetails, AppError> {
+    let (state, user) = context()?;
+    service::details(&state, &user, id).await
+}
+
+#[server(endpoint = "accounts/save")]
+pub async fn save_account(
+    account_id: i64,
+    name: String,
+    company_name: String,
+    contact_email: String,
+    phone: String,
+    address: String,
+    country: String,
+    tax_id: String,
+) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    let info = AccountInfo {
+        name,
+        company_name,
+        contact_email,
+        phone,
+        address,
+        country,
+        tax_id,
+    };
+    service::save_info(&state, &user, account_id, info).await?;
+    crate::components::confirm_plain_post("account");
+    Ok(())
+}
+
+#[server(endpoint = "workspaces/create")]
+pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::create_workspace(&state, &user, account_id, &workspace_name).await
+}
+
+#[server(endpoint = "workspaces/rename")]
+pub async fn rename_workspace(
+    account_id: i64,
+    workspace_id: i64,
+    workspace_name: String,
+) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::rename_workspace(&state, &user, account_id, workspace_id, &workspace_name).await
+}
+
+#[server(endpoint = "workspaces/delete")]
+pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::delete_workspace(&state, &user, account_id, workspace_id).await
+}
+
+#[server(endpoint = "workspaces")]
+pub async fn all_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
+    let (state, user) = context()?;
+    service::all_workspaces(&state, &user).await
+}
+
+#[server(endpoint = "invitations/send")]
+pub async fn send_invitation(
+    account_id: i64,
+    email: String,
+    role: String,
+) -> Result<InvitationSent, AppError> {
+    let (state, user) = context()?;
+    service::invite(&state, &user, account_id, &email, &role).await
+}
+
+#[server(endpoint = "invitations/resend")]
+pub async fn resend_invitation(
+    account_id: i64,
+    invitation_id: i64,
+) -> Result<InvitationSent, AppError> {
+    let (state, user) = context()?;
+    service::resend(&state, &user, account_id, invitation_id).await
+}
+
+#[server(endpoint = "invitations/revoke")]
+pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::revoke(&state, &user, account_id, invitation_id).await
+}
+
+#[server(endpoint = "members/role")]
+pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::change_role(&state, &user, account_id, user_id, &role).await
+}
+
+#[server(endpoint = "members/remove")]
+pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    let left = user_id == user.id;
+    service::remove_member(&state, &user, account_id, user_id).await?;
+    if left {
+        leptos_axum::redirect("/accounts");
+    }
+    Ok(())
+}
+
+/// The invitation behind a link, for anyone holding it (signed in or not).
+#[server(endpoint = "invitations/show")]
+pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppError> {
+    let state = crate::state::AppState::get()?;
+    service::landing(&state, crate::auth::session::optional_user(), &token).await
+}
+
+#[server(endpoint = "invitations/accept")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    let account_id = service::accept_by_token(&state, &user, &token).await?;
+    leptos_axum::redirect(&format!("/accounts/{account_id}"));
+    Ok(())
+}
+
+#[server(endpoint = "invitations/decline")]
+pub async fn decline_invitation(token: String) -> Result<(), AppError> {
+    let state = crate::state::AppState::get()?;
+    service::decline_by_token(&state, &token).await?;
+    crate::components::confirm_plain_post("declined");
+    Ok(())
+}
+
+/// Accept or decline from the Accounts page's list of invitations to me.
+#[server(endpoint = "invitations/answer")]
+pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
+    let (state, user) = context()?;
+    service::answer_mine(&state, &user, invitation_id, accept).await?;
+    crate::components::confirm_plain_post(if accept { "accepted" } else { "declined" });
+    Ok(())
 }

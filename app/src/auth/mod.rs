@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub(crate) use pages::AuthFrame;
 pub use pages::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use password::Strength;
 
@@ -84,6 +85,8 @@ pub async fn current_user() -> Result<UserSummary, AppError> {
     })
 }
 
+/// `invitation` is the token of the invitation the person came from, if any: the email must
+/// be the invited one, and the new person joins that account straight away.
 #[server(endpoint = "signup")]
 pub async fn signup(
     first_name: String,
@@ -92,9 +95,20 @@ pub async fn signup(
     mobile: String,
     password: String,
     password_confirmation: String,
+    invitation: Option<String>,
 ) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
+    let invitation = invitation.filter(|t| !t.trim().is_empty());
+    if let Some(token) = &invitation {
+        let invited = crate::accounts::service::invited_email(&state, token).await?;
+        if validate::normalize_email(&email) != invited {
+            return Err(AppError::field(
+                "email",
+                format!("This invitation is for {invited}; sign up with that email."),
+            ));
+        }
+    }
     let input = service::SignupInput {
         first_name,
         last_name,
@@ -105,7 +119,14 @@ pub async fn signup(
     };
     let user = service::register(&state, input).await?;
     session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
-    leptos_axum::redirect("/settings");
+    match invitation {
+        Some(token) => {
+            let account =
+                crate::accounts::service::accept_after_signup(&state, &user, &token).await?;
+            leptos_axum::redirect(&format!("/accounts/{account}"));
+        }
+        None => leptos_axum::redirect("/settings"),
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use super::{current_user, Login, Logout, Signup, VerifyLoginCode};
 use crate::components::{Field, FormResult, FormStatus, StrengthMeter, ThemeToggle};
 
 #[component]
-fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
+pub(crate) fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=title/>
         <header class="topbar">
@@ -38,6 +38,17 @@ pub fn SignupPage() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
+    // Coming from an invitation link: the email is the invited one, shown and locked.
+    let query = use_query_map();
+    let token = query.read_untracked().get("invitation");
+    let invited = Resource::new(
+        move || token.clone(),
+        |token| async move {
+            let token = token?;
+            let landing = crate::accounts::show_invitation(token.clone()).await.ok()?;
+            Some((token, landing.email))
+        },
+    );
 
     view! {
         <AuthFrame title="Sign up">
@@ -51,8 +62,21 @@ pub fn SignupPage() -> impl IntoView {
                         maxlength=crate::profile::NAME_MAX_CHARS error=result.field("last_name")
                         on_input=Callback::new(move |v| last.set(v))/>
                 </div>
-                <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
-                    error=result.field("email") on_input=Callback::new(move |v| email.set(v))/>
+                <Suspense fallback=move || view! { <EmailField result email/> }>
+                    {move || Suspend::new(async move {
+                        match invited.await {
+                            Some((token, invited_email)) => {
+                                email.set(invited_email.clone());
+                                view! {
+                                    <input type="hidden" name="invitation" value=token/>
+                                    <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
+                                        hint="The email your invitation was sent to." error=result.field("email")/>
+                                }.into_any()
+                            }
+                            None => view! { <EmailField result email/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
                 <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
                     hint="In international form, starting with + and the country code, e.g. +49 151 23456789."
                     error=result.field("mobile")/>
@@ -65,6 +89,14 @@ pub fn SignupPage() -> impl IntoView {
             </ActionForm>
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </AuthFrame>
+    }
+}
+
+#[component]
+fn EmailField(result: FormResult, email: RwSignal<String>) -> impl IntoView {
+    view! {
+        <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
+            error=result.field("email") on_input=Callback::new(move |v| email.set(v))/>
     }
 }
 

@@ -3,6 +3,7 @@
 //! Queries are written once for SQLite and PostgreSQL through sqlx's `Any` driver: `$n`
 //! placeholders (both engines accept them), integers as BIGINT and times as Unix seconds.
 
+pub mod accounts;
 pub mod security_log;
 pub mod ssh_keys;
 pub mod throttle;

@@ -57,7 +57,10 @@ pub struct NewUser<'a> {
     pub now: i64,
 }
 
+/// Stores a new person together with their first account (they own it) and its first
+/// workspace, all or nothing.
 pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let row = sqlx::query(&format!(
         "INSERT INTO users (email, mobile, first_name, last_name, password_hash, \
          password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) \
@@ -69,9 +72,13 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
     .bind(user.last_name)
     .bind(user.password_hash)
     .bind(user.now)
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
-    from_row(&row)
+    let created = from_row(&row)?;
+    let account = format!("{} {}", user.first_name, user.last_name);
+    super::accounts::create_in(&mut tx, created.id, &account, "Default", user.now).await?;
+    tx.commit().await?;
+    Ok(created)
 }
 
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::Error> {

@@ -1,0 +1,848 @@
+//! Accounts in the product's sense (organisations people belong to with a role): their
+//! information, workspaces, members and invitations, on SQLite and PostgreSQL.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use common::{Client, TestApp, STRONG_PASSWORD};
+use http::StatusCode;
+use serde_json::Value;
+use sqlx::Row;
+
+on_every_backend!(
+    sign_up_makes_an_owned_account_with_a_workspace,
+    owners_edit_account_information_and_members_cannot,
+    other_accounts_answer_not_found_for_every_kind_of_object,
+    an_invited_person_signs_up_with_the_invited_email_and_joins,
+    invitation_rules_duplicates_resend_revoke_and_expiry,
+    two_racing_accepts_of_one_invitation_make_one_membership,
+    roles_admins_cannot_touch_owners_and_the_last_owner_stays,
+    workspaces_are_created_renamed_and_deleted_by_managers,
+    signed_in_as_someone_else_the_invitation_is_refused,
+    invitation_links_use_the_configured_public_url,
+    invitations_per_hour_are_limited,
+);
+
+const ADA: &str = "ada@example.com";
+const BOB: &str = "bob@example.com";
+
+async fn first_account(client: &mut Client) -> i64 {
+    let res = client.call("/api/accounts", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()["accounts"][0]["id"].as_i64().unwrap()
+}
+
+async fn details(client: &mut Client, id: i64) -> common::Response {
+    client
+        .call("/api/accounts/details", &[("id", &id.to_string())])
+        .await
+}
+
+async fn invite(client: &mut Client, account: i64, email: &str, role: &str) -> common::Response {
+    client
+        .call(
+            "/api/invitations/send",
+            &[
+                ("account_id", &account.to_string()),
+                ("email", email),
+                ("role", role),
+            ],
+        )
+        .await
+}
+
+/// Invites and returns the token from the link the inviter is shown.
+async fn invite_token(client: &mut Client, account: i64, email: &str, role: &str) -> String {
+    let res = invite(client, account, email, role).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let link = res.json()["link"].as_str().unwrap().to_owned();
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+/// Bob joins Ada's account with `role`; returns Bob's client.
+async fn join(app: &TestApp, ada: &mut Client, account: i64, role: &str) -> Client {
+    let token = invite_token(ada, account, BOB, role).await;
+    let mut bob = app.signed_up(BOB, "+49 151 23456788").await;
+    let res = bob
+        .call("/api/invitations/accept", &[("token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    bob
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
+}
+
+fn save_fields<'a>(account: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("account_id", account),
+        ("name", name),
+        ("company_name", "Analytical Engines Ltd"),
+        ("contact_email", "Office@Engines.example"),
+        ("phone", "+44 20 7946 0958"),
+        ("address", "12 Marylebone, London"),
+        ("country", "gb"),
+        ("tax_id", "GB123456789"),
+    ]
+}
+
+async fn sign_up_makes_an_owned_account_with_a_workspace(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let overview = ada.call("/api/accounts", &[]).await.json();
+    let account = &overview["accounts"][0];
+    assert_eq!(account["name"], "Ada Lovelace");
+    assert_eq!(account["role"], "Owner");
+    assert_eq!(account["members"], 1);
+    assert_eq!(account["workspaces"], 1);
+    let page = ada.get("/accounts").await;
+    assert!(page.body.contains("Ada Lovelace") && page.body.contains("Create account"));
+    let res = ada
+        .call("/api/accounts/create", &[("name", "Side project")])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        ada.call("/api/accounts", &[]).await.json()["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let res = ada.call("/api/accounts/create", &[("name", "  ")]).await;
+    assert_eq!(res.field_error("name").unwrap(), "Enter the account name.");
+}
+
+async fn owners_edit_account_information_and_members_cannot(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let id = first_account(&mut ada).await;
+    let account = id.to_string();
+    let res = ada
+        .call("/api/accounts/save", &save_fields(&account, "Engines"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let info = details(&mut ada, id).await.json()["info"].clone();
+    assert_eq!(info["contact_email"], "office@engines.example");
+    assert_eq!(info["phone"], "+442079460958");
+    assert_eq!(info["country"], "GB");
+
+    let mut bad = save_fields(&account, "");
+    bad[6] = ("country", "Atlantis");
+    bad[3] = ("contact_email", "not an email");
+    let res = ada.call("/api/accounts/save", &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "country", "contact_email"] {
+        assert!(res.field_error(field).is_some(), "{field}: {}", res.body);
+    }
+    assert_eq!(
+        details(&mut ada, id).await.json()["info"]["name"],
+        "Engines",
+        "nothing half-written"
+    );
+
+    let mut bob = join(&app, &mut ada, id, "member").await;
+    let res = bob
+        .call("/api/accounts/save", &save_fields(&account, "Hijacked"))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let seen = details(&mut bob, id).await.json();
+    assert_eq!(seen["info"]["name"], "Engines");
+    assert_eq!(seen["my_role"], "Member");
+    assert!(
+        seen["activity"].as_array().unwrap().is_empty(),
+        "members do not read the log"
+    );
+    assert!(seen["invitations"].as_array().unwrap().is_empty());
+    let page = bob.get(&format!("/accounts/{id}")).await;
+    assert!(!page.body.contains("Save account") && !page.body.contains("Send invitation"));
+    let activity = details(&mut ada, id).await.json()["activity"].clone();
+    let text = activity.to_string();
+    assert!(
+        text.contains("Edited the account information")
+            && text.contains("Joined: bob@example.com as member"),
+        "{text}"
+    );
+}
+
+async fn other_accounts_answer_not_found_for_every_kind_of_object(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let mut eve = app.signed_up("eve@example.com", "+49 151 23456787").await;
+    let ada_account = first_account(&mut ada).await;
+    let eve_account = first_account(&mut eve).await;
+    invite_token(&mut ada, ada_account, "carol@example.com", "member").await;
+    let workspace: i64 = details(&mut ada, ada_account).await.json()["workspaces"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let invitation: i64 = details(&mut ada, ada_account).await.json()["invitations"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let ada_id: i64 = sqlx::query("SELECT id FROM users WHERE email = $1")
+        .bind(ADA)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get("id");
+    let (a, w, i, u) = (
+        ada_account.to_string(),
+        workspace.to_string(),
+        invitation.to_string(),
+        ada_id.to_string(),
+    );
+    let e = eve_account.to_string();
+    let attempts: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/api/accounts/details", vec![("id", &a)]),
+        ("/api/accounts/save", save_fields(&a, "Eve was here")),
+        (
+            "/api/workspaces/rename",
+            vec![
+                ("account_id", &a),
+                ("workspace_id", &w),
+                ("workspace_name", "Eve"),
+            ],
+        ),
+        (
+            "/api/workspaces/delete",
+            vec![("account_id", &a), ("workspace_id", &w)],
+        ),
+        (
+            "/api/workspaces/create",
+            vec![("account_id", &a), ("workspace_name", "Eve")],
+        ),
+        (
+            "/api/invitations/send",
+            vec![
+                ("account_id", &a),
+                ("email", "x@example.com"),
+                ("role", "member"),
+            ],
+        ),
+        (
+            "/api/invitations/revoke",
+            vec![("account_id", &a), ("invitation_id", &i)],
+        ),
+        (
+            "/api/invitations/resend",
+            vec![("account_id", &a), ("invitation_id", &i)],
+        ),
+        (
+            "/api/members/role",
+            vec![("account_id", &a), ("user_id", &u), ("role", "member")],
+        ),
+        (
+            "/api/members/remove",
+            vec![("account_id", &a), ("user_id", &u)],
+        ),
+        // Ada's objects addressed through Eve's own account.
+        (
+            "/api/workspaces/rename",
+            vec![
+                ("account_id", &e),
+                ("workspace_id", &w),
+                ("workspace_name", "Eve"),
+            ],
+        ),
+        (
+            "/api/workspaces/delete",
+            vec![("account_id", &e), ("workspace_id", &w)],
+        ),
+        (
+            "/api/invitations/revoke",
+            vec![("account_id", &e), ("invitation_id", &i)],
+        ),
+        (
+            "/api/invitations/resend",
+            vec![("account_id", &e), ("invitation_id", &i)],
+        ),
+        (
+            "/api/members/role",
+            vec![("account_id", &e), ("user_id", &u), ("role", "member")],
+        ),
+        (
+            "/api/members/remove",
+            vec![("account_id", &e), ("user_id", &u)],
+        ),
+        (
+            "/api/invitations/answer",
+            vec![("invitation_id", &i), ("accept", "true")],
+        ),
+    ];
+    for (path, fields) in attempts {
+        let res = eve.call(path, &fields).await;
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{path} {fields:?}: {}",
+            res.body
+        );
+    }
+    let after = details(&mut ada, ada_account).await.json();
+    assert_eq!(after["workspaces"][0]["name"], "Default");
+    assert_eq!(after["invitations"].as_array().unwrap().len(), 1);
+    assert_eq!(after["members"][0]["role"], "Owner");
+    assert_eq!(after["info"]["name"], "Ada Lovelace");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workspaces").await, 2);
+    assert_eq!(
+        eve.get(&format!("/accounts/{ada_account}")).await.status,
+        StatusCode::OK,
+        "the page renders"
+    );
+    assert!(eve
+        .get(&format!("/accounts/{ada_account}"))
+        .await
+        .body
+        .contains("Not found."));
+}
+
+async fn an_invited_person_signs_up_with_the_invited_email_and_joins(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let token = invite_token(&mut ada, account, BOB, "admin").await;
+    assert!(token.len() >= 32, "at least 128 bits");
+    let stored: String = sqlx::query("SELECT token_hash FROM invitations")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get("token_hash");
+    assert_ne!(stored, token, "only a hash is stored");
+    assert_eq!(stored.len(), 64);
+
+    let mut bob = app.client();
+    let page = bob.get(&format!("/invitations/{token}")).await;
+    assert!(page.body.contains("Sign up to accept"), "{}", page.body);
+    let landing = bob
+        .call("/api/invitations/show", &[("token", &token)])
+        .await
+        .json();
+    assert_eq!(landing["viewer"]["SignedOut"]["registered"], false);
+    let signup = bob.get(&format!("/signup?invitation={token}")).await;
+    assert!(
+        signup.body.contains("value=\"bob@example.com\"") && signup.body.contains("readonly"),
+        "the email is filled in and locked"
+    );
+
+    // Another email than the invited one is refused, and nobody is created.
+    let res = bob
+        .signup(&[
+            ("email", "mallory@example.com"),
+            ("mobile", "+49 151 23456788"),
+            ("invitation", &token),
+        ])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .field_error("email")
+        .unwrap()
+        .contains("bob@example.com"));
+    assert_eq!(app.count_users().await, 1);
+
+    let res = bob
+        .signup(&[
+            ("email", BOB),
+            ("mobile", "+49 151 23456788"),
+            ("invitation", &token),
+        ])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        res.location(),
+        Some(format!("/accounts/{account}").as_str())
+    );
+    let seen = details(&mut bob, account).await.json();
+    assert_eq!(seen["my_role"], "Admin");
+    let listed = bob.call("/api/accounts", &[]).await.json();
+    assert_eq!(
+        listed["accounts"].as_array().unwrap().len(),
+        2,
+        "their own and Ada's"
+    );
+    let members = details(&mut ada, account).await.json()["members"].clone();
+    assert_eq!(members[1]["email"], BOB);
+
+    // Single use.
+    let res = bob
+        .call("/api/invitations/show", &[("token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("not valid any more"));
+}
+
+async fn invitation_rules_duplicates_resend_revoke_and_expiry(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let res = invite(&mut ada, account, ADA, "member").await;
+    assert!(res
+        .field_error("email")
+        .unwrap()
+        .contains("already a member"));
+    let first = invite_token(&mut ada, account, BOB, "member").await;
+    let res = invite(&mut ada, account, "  BOB@example.com ", "member").await;
+    assert!(
+        res.field_error("email").unwrap().contains("Resend"),
+        "{}",
+        res.body
+    );
+    let res = invite(&mut ada, account, "carol@example.com", "emperor").await;
+    assert!(res.field_error("role").is_some());
+
+    let invitation = details(&mut ada, account).await.json()["invitations"][0]["id"].to_string();
+    let a = account.to_string();
+    let res = ada
+        .call(
+            "/api/invitations/resend",
+            &[("account_id", &a), ("invitation_id", &invitation)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let second = res.json()["link"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second);
+    let mut bob = app.client();
+    assert_eq!(
+        bob.call("/api/invitations/show", &[("token", &first)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "resend voids the old link"
+    );
+    assert_eq!(
+        bob.call("/api/invitations/show", &[("token", &second)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let res = ada
+        .call(
+            "/api/invitations/revoke",
+            &[("account_id", &a), ("invitation_id", &invitation)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        bob.call("/api/invitations/show", &[("token", &second)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "revoked"
+    );
+
+    let third = invite_token(&mut ada, account, BOB, "member").await;
+    sqlx::query("UPDATE invitations SET expires_at = 1 WHERE status = 'pending'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        bob.call("/api/invitations/show", &[("token", &third)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "expired"
+    );
+    let mut bob = app.signed_up(BOB, "+49 151 23456788").await;
+    let res = bob
+        .call("/api/invitations/accept", &[("token", &third)])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM memberships").await,
+        2,
+        "Ada's and Bob's own accounts only"
+    );
+    let log = details(&mut ada, account).await.json()["activity"].to_string();
+    assert!(
+        log.contains("Revoked the invitation") && log.contains("again"),
+        "{log}"
+    );
+}
+
+async fn two_racing_accepts_of_one_invitation_make_one_membership(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let token = invite_token(&mut ada, account, BOB, "member").await;
+    app.signed_up(BOB, "+49 151 23456788").await;
+    let mut racing = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let mut bob = app.client();
+        bob.login(BOB, STRONG_PASSWORD).await;
+        let token = token.clone();
+        racing.spawn(async move {
+            bob.call("/api/invitations/accept", &[("token", &token)])
+                .await
+                .status
+        });
+    }
+    let statuses = racing.join_all().await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE account_id = $1")
+        .bind(account)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get::<i64, _>("n");
+    assert_eq!(n, 2);
+}
+
+async fn roles_admins_cannot_touch_owners_and_the_last_owner_stays(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let a = account.to_string();
+    let ada_id = details(&mut ada, account).await.json()["members"][0]["user_id"].to_string();
+
+    // The last Owner cannot be demoted, removed or leave.
+    let res = ada
+        .call(
+            "/api/members/role",
+            &[("account_id", &a), ("user_id", &ada_id), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .field_error("role")
+        .unwrap()
+        .contains("at least one Owner"));
+    let res = ada
+        .call(
+            "/api/members/remove",
+            &[("account_id", &a), ("user_id", &ada_id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    let mut bob = join(&app, &mut ada, account, "admin").await;
+    let bob_id = details(&mut ada, account).await.json()["members"][1]["user_id"].to_string();
+    // An Admin cannot demote or remove an Owner, nor make Owners.
+    let res = bob
+        .call(
+            "/api/members/role",
+            &[("account_id", &a), ("user_id", &ada_id), ("role", "member")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = bob
+        .call(
+            "/api/members/remove",
+            &[("account_id", &a), ("user_id", &ada_id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = invite(&mut bob, account, "carol@example.com", "owner").await;
+    assert!(res.field_error("role").unwrap().contains("Only an Owner"));
+    // An Admin invites Members.
+    assert_eq!(
+        invite(&mut bob, account, "carol@example.com", "member")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Two Owners: one may step down; then the other is the last again.
+    let res = ada
+        .call(
+            "/api/members/role",
+            &[("account_id", &a), ("user_id", &bob_id), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = ada
+        .call(
+            "/api/members/role",
+            &[("account_id", &a), ("user_id", &ada_id), ("role", "member")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = bob
+        .call(
+            "/api/members/remove",
+            &[("account_id", &a), ("user_id", &bob_id)],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "the last Owner cannot leave"
+    );
+    // A Member cannot invite or rename.
+    let res = invite(&mut ada, account, "dave@example.com", "member").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let w = details(&mut ada, account).await.json()["workspaces"][0]["id"].to_string();
+    let res = ada
+        .call(
+            "/api/workspaces/rename",
+            &[
+                ("account_id", &a),
+                ("workspace_id", &w),
+                ("workspace_name", "X"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // And may leave.
+    let res = ada
+        .call(
+            "/api/members/remove",
+            &[("account_id", &a), ("user_id", &ada_id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        details(&mut ada, account).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn workspaces_are_created_renamed_and_deleted_by_managers(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let a = account.to_string();
+    let create = |name: &'static str| {
+        vec![
+            ("account_id", a.clone()),
+            ("workspace_name", name.to_owned()),
+        ]
+    };
+    for name in ["Research", "Marketing"] {
+        let fields = create(name);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            ada.call("/api/workspaces/create", &fields).await.status,
+            StatusCode::OK
+        );
+    }
+    let res = ada
+        .call(
+            "/api/workspaces/create",
+            &[("account_id", &a), ("workspace_name", "research")],
+        )
+        .await;
+    assert!(res
+        .field_error("workspace_name")
+        .unwrap()
+        .contains("already has a workspace"));
+    let res = ada
+        .call(
+            "/api/workspaces/create",
+            &[("account_id", &a), ("workspace_name", " ")],
+        )
+        .await;
+    assert_eq!(
+        res.field_error("workspace_name").unwrap(),
+        "Enter the workspace name."
+    );
+    let list = details(&mut ada, account).await.json()["workspaces"].clone();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Default", "Marketing", "Research"]);
+    let research = list[2]["id"].to_string();
+    let res = ada
+        .call(
+            "/api/workspaces/rename",
+            &[
+                ("account_id", &a),
+                ("workspace_id", &research),
+                ("workspace_name", "marketing"),
+            ],
+        )
+        .await;
+    assert!(
+        res.field_error("workspace_name").is_some(),
+        "unique inside the account"
+    );
+    let res = ada
+        .call(
+            "/api/workspaces/rename",
+            &[
+                ("account_id", &a),
+                ("workspace_id", &research),
+                ("workspace_name", "Science"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = ada
+        .call(
+            "/api/workspaces/delete",
+            &[
+                ("account_id", &a),
+                ("workspace_id", &list[1]["id"].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let all: Value = ada.call("/api/workspaces", &[]).await.json();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Default", "Science"]);
+    let page = ada.get("/workspaces").await;
+    assert!(page.body.contains("Science") && page.body.contains("Ada Lovelace"));
+    let log = details(&mut ada, account).await.json()["activity"].to_string();
+    assert!(
+        log.contains("Renamed a workspace") && log.contains("Deleted the workspace"),
+        "{log}"
+    );
+}
+
+async fn signed_in_as_someone_else_the_invitation_is_refused(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let token = invite_token(&mut ada, account, BOB, "member").await;
+    let mut eve = app.signed_up("eve@example.com", "+49 151 23456787").await;
+    let landing = eve
+        .call("/api/invitations/show", &[("token", &token)])
+        .await
+        .json();
+    assert_eq!(landing["viewer"]["Other"]["email"], "eve@example.com");
+    let page = eve.get(&format!("/invitations/{token}")).await;
+    assert!(page.body.contains("You are logged in as eve@example.com"));
+    let res = eve
+        .call("/api/invitations/accept", &[("token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("This invitation is for bob@example.com"));
+    // Declining works from the link, signed in or not.
+    let mut anyone = app.client();
+    assert_eq!(
+        anyone
+            .call("/api/invitations/decline", &[("token", &token)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        anyone
+            .call("/api/invitations/show", &[("token", &token)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn invitation_links_use_the_configured_public_url(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let req = http::Request::post("/api/invitations/send")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("host", "evil.example")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from(common::form(&[
+            ("account_id", &account.to_string()),
+            ("email", BOB),
+            ("role", "member"),
+        ])))
+        .unwrap();
+    let res = ada.send(req).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let link = res.json()["link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!("{}/invitations/", app.config.server.public_url)),
+        "{link}"
+    );
+}
+
+async fn invitations_per_hour_are_limited(app: TestApp) {
+    let mut config = app.config.clone();
+    config.accounts.invitations_per_hour = 2;
+    let limited = TestApp::with_config(config).await;
+    let mut ada = limited.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    for who in ["b@example.com", "c@example.com"] {
+        assert_eq!(
+            invite(&mut ada, account, who, "member").await.status,
+            StatusCode::OK
+        );
+    }
+    let res = invite(&mut ada, account, "d@example.com", "member").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+}
+
+/// A real SMTP server on loopback (Debian's python3-aiosmtpd) receives the invitation, and
+/// the link in the mail works.
+#[tokio::test]
+async fn the_invitation_mail_arrives_with_a_working_link() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Debian's interpreter, where the python3-aiosmtpd package lives (not a pyenv one).
+    let mut smtp = Command::new("/usr/bin/python3")
+        .args([
+            "-u",
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3-aiosmtpd is installed by the README's test command");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mut config = server::Config::default();
+    config.database.url = common::scratch_sqlite();
+    config.mail.smtp_url = format!("smtp://127.0.0.1:{port}");
+    let app = TestApp::with_config(config).await;
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let res = invite(&mut ada, account, BOB, "member").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.json()["link"].is_null(), "mailed, so not shown");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let _ = smtp.kill();
+    let mut mail = String::new();
+    smtp.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut mail)
+        .unwrap();
+    let _ = smtp.wait();
+    // Undo quoted-printable soft line breaks, should the body have needed them.
+    let mail = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    assert!(mail.contains("To: bob@example.com"), "{mail}");
+    assert!(mail.contains("Ada Lovelace invited you"), "{mail}");
+    let prefix = format!("{}/invitations/", app.config.server.public_url);
+    let start = mail
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no link in {mail}"));
+    let token: String = mail[start + prefix.len()..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let mut bob = app.client();
+    let res = bob
+        .call("/api/invitations/show", &[("token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.json()["account_name"], "Ada Lovelace");
+}
