@@ -11,7 +11,8 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: {
-    baseURL: "http://127.0.0.1:3000",
+    // Overridable to run a second copy of the tests beside a running one.
+    baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000",
     trace: "retain-on-failure",
     ...devices["Desktop Chrome"],
     launchOptions: {

@@ -4,7 +4,7 @@ import { hydrated, newPerson, signUp } from "./helpers";
 // A second server started by .ci/test whose sudo window is 4 seconds
 // (APP_SECURITY_REAUTH_SECONDS=4), so the password question can be seen without waiting
 // five minutes.
-test.use({ baseURL: "http://127.0.0.1:3002" });
+test.use({ baseURL: process.env.E2E_SUDO_URL ?? "http://127.0.0.1:3002" });
 
 test("a sensitive action after the sudo window asks for the password, then carries on", async ({ page }) => {
   const p = newPerson();

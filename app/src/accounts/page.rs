@@ -16,10 +16,7 @@ use crate::components::{Field, FormResult, FormStatus};
 use crate::error::AppError;
 
 /// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
-fn refetch_on_success(
-    value: impl Fn() -> bool + 'static,
-    version: RwSignal<u32>,
-) {
+fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>) {
     Effect::new(move |_| {
         if value() {
             version.update(|n| *n += 1);
@@ -136,6 +133,23 @@ pub fn AccountPage() -> impl IntoView {
     };
     let version = RwSignal::new(0u32);
     provide_context(Refresh(version));
+    provide_context(LastSent(RwSignal::new(None)));
+    // The page's main forms live with the page, not with the account view that is rebuilt
+    // after every change, so their confirmations stay on screen.
+    let forms = PageForms {
+        save: ServerAction::new(),
+        create_workspace: ServerAction::new(),
+        send: ServerAction::new(),
+    };
+    provide_context(forms);
+    refresh_after(move || forms.save.value().get());
+    refresh_after(move || forms.create_workspace.value().get());
+    refresh_after(move || forms.send.value().get());
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = forms.send.value().get() {
+            last_sent().set(Some(done));
+        }
+    });
     let details = Resource::new(move || (id(), version.get()), |(id, _)| get_account(id));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -156,6 +170,13 @@ pub fn AccountPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct Refresh(RwSignal<u32>);
+
+#[derive(Clone, Copy)]
+struct PageForms {
+    save: ServerAction<SaveAccount>,
+    create_workspace: ServerAction<CreateWorkspace>,
+    send: ServerAction<SendInvitation>,
+}
 
 /// Refetch the account after any successful change on its page.
 fn refresh_after<T: Send + Sync + Clone + 'static>(
@@ -199,8 +220,7 @@ fn Account(details: AccountDetails) -> impl IntoView {
 
 #[component]
 fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl IntoView {
-    let save = ServerAction::<SaveAccount>::new();
-    refresh_after(move || save.value().get());
+    let save = expect_context::<PageForms>().save;
     let result = FormResult::new(save.value());
     let body = if manages {
         view! {
@@ -255,8 +275,7 @@ fn WorkspacesSection(
     workspaces: Vec<WorkspaceView>,
     manages: bool,
 ) -> impl IntoView {
-    let create = ServerAction::<CreateWorkspace>::new();
-    refresh_after(move || create.value().get());
+    let create = expect_context::<PageForms>().create_workspace;
     let result = FormResult::new(create.value());
     view! {
         <section class="panel" aria-labelledby="workspaces-heading">
@@ -416,15 +435,8 @@ fn InviteSection(
     is_owner: bool,
     invitations: Vec<InvitationView>,
 ) -> impl IntoView {
-    let send = ServerAction::<SendInvitation>::new();
-    refresh_after(move || send.value().get());
+    let send = expect_context::<PageForms>().send;
     let result = FormResult::new(send.value());
-    let sent = expect_context_or_new();
-    Effect::new(move |_| {
-        if let Some(Ok(done)) = send.value().get() {
-            sent.set(Some(done));
-        }
-    });
     view! {
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Add new user"</h2>
@@ -459,16 +471,10 @@ fn InviteSection(
     }
 }
 
-/// The last invitation sent or re-sent on this page, kept across refetches.
-fn expect_context_or_new() -> RwSignal<Option<InvitationSent>> {
-    match use_context::<LastSent>() {
-        Some(LastSent(s)) => s,
-        None => {
-            let s = RwSignal::new(None);
-            provide_context(LastSent(s));
-            s
-        }
-    }
+/// The last invitation sent or re-sent on this page. It lives with the page, not with the
+/// refetched account view, so the link stays on screen after the list updates.
+fn last_sent() -> RwSignal<Option<InvitationSent>> {
+    expect_context::<LastSent>().0
 }
 
 #[derive(Clone, Copy)]
@@ -476,7 +482,7 @@ struct LastSent(RwSignal<Option<InvitationSent>>);
 
 #[component]
 fn SentNotice() -> impl IntoView {
-    let sent = expect_context_or_new();
+    let sent = last_sent();
     move || {
         sent.get().map(|s| match s.link {
             Some(link) => view! {
@@ -500,7 +506,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     refresh_after(move || resend.value().get());
     refresh_after(move || revoke.value().get());
-    let sent = expect_context_or_new();
+    let sent = last_sent();
     Effect::new(move |_| {
         if let Some(Ok(done)) = resend.value().get() {
             sent.set(Some(done));

@@ -41,6 +41,8 @@ pub fn SignupPage() -> impl IntoView {
     // Coming from an invitation link: the email is the invited one, shown and locked.
     let query = use_query_map();
     let token = query.read_untracked().get("invitation");
+    // Only a sign-up from an invitation waits for it; the plain form renders at once.
+    let has_invitation = token.is_some();
     let invited = Resource::new(
         move || token.clone(),
         |token| async move {
@@ -62,21 +64,26 @@ pub fn SignupPage() -> impl IntoView {
                         maxlength=crate::profile::NAME_MAX_CHARS error=result.field("last_name")
                         on_input=Callback::new(move |v| last.set(v))/>
                 </div>
-                <Suspense fallback=move || view! { <EmailField result email/> }>
-                    {move || Suspend::new(async move {
-                        match invited.await {
-                            Some((token, invited_email)) => {
-                                email.set(invited_email.clone());
-                                view! {
-                                    <input type="hidden" name="invitation" value=token/>
-                                    <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
-                                        hint="The email your invitation was sent to." error=result.field("email")/>
-                                }.into_any()
-                            }
-                            None => view! { <EmailField result email/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {match has_invitation {
+                    false => view! { <EmailField result email/> }.into_any(),
+                    true => view! {
+                        <Suspense fallback=move || view! { <EmailField result email/> }>
+                            {move || Suspend::new(async move {
+                                match invited.await {
+                                    Some((token, invited_email)) => {
+                                        email.set(invited_email.clone());
+                                        view! {
+                                            <input type="hidden" name="invitation" value=token/>
+                                            <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
+                                                hint="The email your invitation was sent to." error=result.field("email")/>
+                                        }.into_any()
+                                    }
+                                    None => view! { <EmailField result email/> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    }.into_any(),
+                }}
                 <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
                     hint="In international form, starting with + and the country code, e.g. +49 151 23456789."
                     error=result.field("mobile")/>
