@@ -167,7 +167,7 @@ test("the user menu works with the keyboard", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "SSH Keys" })).toBeVisible();
   await button.click();
   await page.getByRole("menuitem", { name: "Accounts" }).click();
-  await expect(page.getByRole("heading", { name: "Accounts" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Accounts", level: 1 })).toBeVisible();
 });
 
 test("signed-out visitors log in and come back where they were going", async ({ page, context }) => {
