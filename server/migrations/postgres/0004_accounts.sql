@@ -59,3 +59,15 @@ CREATE TABLE account_events (
     created_at BIGINT  NOT NULL
 );
 CREATE INDEX account_events_by_account ON account_events (account_id, id);
+
+-- People who signed up before accounts existed become Owners of an account named after them,
+-- with a "Default" workspace, as sign-up does now. Account ids reuse the user ids (the table
+-- is empty here), which keeps the three inserts in step; the identity then continues after
+-- the highest one.
+INSERT INTO accounts (id, name, created_at, updated_at) OVERRIDING SYSTEM VALUE
+    SELECT id, first_name || ' ' || last_name, created_at, created_at FROM users;
+INSERT INTO memberships (account_id, user_id, role, joined_at)
+    SELECT id, id, 'owner', created_at FROM users;
+INSERT INTO workspaces (account_id, name, name_key, created_at)
+    SELECT id, 'Default', 'default', created_at FROM users;
+SELECT setval(pg_get_serial_sequence('accounts', 'id'), COALESCE((SELECT MAX(id) FROM accounts), 0) + 1, false);
