@@ -3,6 +3,8 @@
 
 mod page;
 #[cfg(feature = "ssr")]
+pub mod security_log;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 use leptos::prelude::*;

@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 
 use super::parse::parse;
 use super::{SshKeyView, TITLE_MAX_CHARS};
+use crate::authentication::security_log::{self, Event};
 use crate::db::users::User;
-use crate::db::{is_unique_violation, security_log, ssh_keys};
+use crate::db::{is_unique_violation, ssh_keys};
 use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::{now_unix, offset_at};
 use crate::state::AppState;
@@ -69,15 +70,7 @@ pub async fn add(
         Err(e) => return Err(e.into()),
     };
     let detail = format!("\u{201c}{}\u{201d} ({})", key.title, key.fingerprint);
-    security_log::record(
-        &state.db,
-        user.id,
-        "ssh_key_added",
-        &detail,
-        addr.map(|a| a.to_string()).as_deref(),
-        now,
-    )
-    .await?;
+    security_log::record(state, user.id, Event::SshKeyAdded, &detail, addr).await?;
     Ok(view(user, key, now))
 }
 
@@ -100,15 +93,7 @@ pub async fn delete(
         .await?
         .ok_or(AppError::NotFound)?;
     let detail = format!("\u{201c}{}\u{201d} ({})", key.title, key.fingerprint);
-    security_log::record(
-        &state.db,
-        user.id,
-        "ssh_key_removed",
-        &detail,
-        addr.map(|a| a.to_string()).as_deref(),
-        now_unix(),
-    )
-    .await?;
+    security_log::record(state, user.id, Event::SshKeyRemoved, &detail, addr).await?;
     Ok(())
 }
 

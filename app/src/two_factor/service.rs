@@ -7,9 +7,10 @@ use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::OsRng;
 
 use super::totp::{self, SECRET_BYTES};
-use super::{DeviceView, EventView, Linked, PendingDevice, TwoFactorStatus, DEVICE_NAME_MAX_CHARS};
+use super::{DeviceView, Linked, PendingDevice, TwoFactorStatus, DEVICE_NAME_MAX_CHARS};
+use crate::authentication::security_log::{self, Event};
 use crate::db::users::User;
-use crate::db::{is_unique_violation, security_log, throttle, two_factor as devices};
+use crate::db::{is_unique_violation, throttle, two_factor as devices};
 use crate::error::AppError;
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
@@ -17,7 +18,6 @@ use crate::state::AppState;
 /// How long a started wizard keeps its device secret.
 pub const PENDING_SECS: i64 = 15 * 60;
 pub const RECOVERY_CODE_COUNT: usize = 10;
-const LOG_ENTRIES_SHOWN: i64 = 20;
 
 /// Device names: required, at most 64 characters, no control characters. Returns the name
 /// as stored and its case-insensitive key.
@@ -43,27 +43,14 @@ fn context(user: &User) -> String {
     format!("user:{}", user.id)
 }
 
-fn addr_text(addr: Option<IpAddr>) -> Option<String> {
-    addr.map(|a| a.to_string())
-}
-
 async fn log(
     state: &AppState,
     user: &User,
-    kind: &str,
+    event: Event,
     detail: &str,
     addr: Option<IpAddr>,
 ) -> Result<(), AppError> {
-    security_log::record(
-        &state.db,
-        user.id,
-        kind,
-        detail,
-        addr_text(addr).as_deref(),
-        now_unix(),
-    )
-    .await?;
-    Ok(())
+    security_log::record(state, user.id, event, detail, addr).await
 }
 
 /// Everything the Authentication page shows about two-factor authentication.
@@ -84,37 +71,13 @@ pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, 
         Some(device) => Some(pending_view(state, user, &device)?),
         None => None,
     };
-    let events = security_log::recent(&state.db, user.id, LOG_ENTRIES_SHOWN)
-        .await?
-        .into_iter()
-        .map(|e| EventView {
-            when: show(e.created_at),
-            what: describe(&e.kind, &e.detail),
-            address: e.client_addr,
-        })
-        .collect();
+    let events = security_log::recent(state, user).await?;
     Ok(TwoFactorStatus {
         devices,
         pending,
         recovery_codes_left: devices::recovery_codes_left(&state.db, user.id).await?,
         events,
     })
-}
-
-fn describe(kind: &str, detail: &str) -> String {
-    match kind {
-        "device_linked" => format!("Linked the device \u{201c}{detail}\u{201d}"),
-        "device_removed" => format!("Removed the device \u{201c}{detail}\u{201d}"),
-        "device_renamed" => format!("Renamed a device: {detail}"),
-        "two_factor_off" => "Two-factor authentication turned off (last device removed)".into(),
-        "recovery_codes_created" => "New recovery codes created; older ones no longer work".into(),
-        "recovery_code_used" => format!("Used a recovery code ({detail} left)"),
-        "code_failed" => format!("Wrong authentication code ({detail})"),
-        "code_replayed" => format!("Refused a code that was already used ({detail})"),
-        "ssh_key_added" => format!("Added the SSH key {detail}"),
-        "ssh_key_removed" => format!("Deleted the SSH key {detail}"),
-        other => other.replace('_', " "),
-    }
 }
 
 /// The wizard's scan step for a pending device: the same secret every time it is shown.
@@ -239,9 +202,9 @@ pub async fn finish_linking(
             "This setup ran out of time. Start again with the device name.",
         ));
     }
-    log(state, user, "device_linked", &device.name, addr).await?;
+    log(state, user, Event::DeviceLinked, &device.name, addr).await?;
     if recovery.is_some() {
-        log(state, user, "recovery_codes_created", "", addr).await?;
+        log(state, user, Event::RecoveryCodesCreated, "", addr).await?;
     }
     Ok(Linked {
         name: device.name,
@@ -279,7 +242,7 @@ pub async fn rename(
         Err(e) => return Err(e.into()),
     }
     let detail = format!("\u{201c}{}\u{201d} is now \u{201c}{name}\u{201d}", old.name);
-    log(state, user, "device_renamed", &detail, addr).await
+    log(state, user, Event::DeviceRenamed, &detail, addr).await
 }
 
 /// Removes a device; its codes stop working at once. The last one turns two-factor off.
@@ -292,9 +255,9 @@ pub async fn remove(
     let (name, any_left) = devices::remove(&state.db, user.id, device_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    log(state, user, "device_removed", &name, addr).await?;
+    log(state, user, Event::DeviceRemoved, &name, addr).await?;
     if !any_left {
-        log(state, user, "two_factor_off", "", addr).await?;
+        log(state, user, Event::TwoFactorOff, "", addr).await?;
     }
     Ok(())
 }
@@ -314,7 +277,7 @@ pub async fn regenerate_recovery_codes(
     let codes = new_recovery_codes();
     devices::replace_recovery_codes(&state.db, user.id, &hash_codes(state, &codes), now_unix())
         .await?;
-    log(state, user, "recovery_codes_created", "", addr).await?;
+    log(state, user, Event::RecoveryCodesCreated, "", addr).await?;
     Ok(codes)
 }
 
@@ -342,7 +305,14 @@ pub async fn verify(
         let hash = state.secrets.mac(&compact);
         if devices::use_recovery_code(&state.db, user.id, &hash, now).await? {
             let left = devices::recovery_codes_left(&state.db, user.id).await?;
-            log(state, user, "recovery_code_used", &left.to_string(), addr).await?;
+            log(
+                state,
+                user,
+                Event::RecoveryCodeUsed,
+                &left.to_string(),
+                addr,
+            )
+            .await?;
             throttle::clear(&state.db, &code_throttle_key(user)).await?;
             return Ok(());
         }
@@ -372,7 +342,7 @@ pub async fn verify(
             log(
                 state,
                 user,
-                "code_replayed",
+                Event::CodeReplayed,
                 &format!("\u{201c}{}\u{201d}", device.name),
                 addr,
             )
@@ -419,7 +389,7 @@ async fn code_failed(
         state.settings.login_window_secs,
     )
     .await?;
-    log(state, user, "code_failed", what, addr).await
+    log(state, user, Event::CodeFailed, what, addr).await
 }
 
 /// Ten characters from a 32-letter alphabet: 50 random bits each.
