@@ -303,9 +303,7 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
     refresh_after(move || delete.value().get());
     let rename_result = FormResult::new(rename.value());
     let delete_result = FormResult::new(delete.value());
-    let rename_error = rename_result.field("workspace_name");
     let input_id = format!("workspace-{}", workspace.id);
-    let error_id = format!("workspace-{}-error", workspace.id);
     let (account, id) = (account_id.to_string(), workspace.id.to_string());
     let (account2, id2) = (account.clone(), id.clone());
     let (current_name, delete_question) = (
@@ -326,13 +324,8 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
                         <FormStatus result=rename_result success="Renamed."/>
                         <input type="hidden" name="account_id" value=account/>
                         <input type="hidden" name="workspace_id" value=id/>
-                        <div class="field" class:field-invalid=move || rename_error.get().is_some()>
-                            <label for=input_id.clone()>"New name"</label>
-                            <input id=input_id name="workspace_name" value=current_name.clone() maxlength="100" required
-                                aria-describedby=error_id.clone()
-                                aria-invalid=move || rename_error.get().is_some().then_some("true")/>
-                            <p class="field-error" id=error_id>{move || rename_error.get()}</p>
-                        </div>
+                        <Field label="New name" name="workspace_name" id=input_id value=current_name.clone()
+                            required=true maxlength=100 error=rename_result.field("workspace_name")/>
                         <button type="submit" class="button">"Save name"</button>
                     </ActionForm>
                 </details>

@@ -110,12 +110,13 @@ pub fn FormStatus(
     }
 }
 
-/// A labelled input. The `name` is also the element id (unique on every page) and the
-/// server function's argument name, so errors come back keyed by it.
+/// A labelled input. The `name` is the server function's argument name, so errors come back
+/// keyed by it, and also the element id unless `id` is given (for forms repeated per row).
 #[component]
 pub fn Field(
     label: &'static str,
     name: &'static str,
+    #[prop(optional, into)] id: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] autocomplete: Option<&'static str>,
@@ -126,8 +127,9 @@ pub fn Field(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional, into)] on_input: Option<Callback<String>>,
 ) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
+    let id = id.unwrap_or_else(|| name.to_owned());
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
     let has_hint = hint.is_some();
     let described_by = {
         let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
@@ -144,10 +146,10 @@ pub fn Field(
     };
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
+            <label for=id.clone()>{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
             <input
-                id=name
+                id=id
                 name=name
                 type=input_type
                 value=value

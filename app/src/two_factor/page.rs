@@ -362,8 +362,6 @@ fn DeviceRow(device: DeviceView, last: bool) -> impl IntoView {
     let id = device.id.to_string();
     let rename_id = id.clone();
     let input_id = format!("rename-{}", device.id);
-    let error_id = format!("rename-{}-error", device.id);
-    let rename_error = rename_result.field("new_name");
     let name = device.name.clone();
     view! {
         <li class="device">
@@ -380,13 +378,8 @@ fn DeviceRow(device: DeviceView, last: bool) -> impl IntoView {
                 <ActionForm action=rename node_ref=rename_form attr:novalidate=true>
                     <FormStatus result=rename_result success="Renamed."/>
                     <input type="hidden" name="device_id" value=rename_id/>
-                    <div class="field" class:field-invalid=move || rename_error.get().is_some()>
-                        <label for=input_id.clone()>"New name"</label>
-                        <input id=input_id name="new_name" value=name maxlength=DEVICE_NAME_MAX_CHARS required
-                            aria-describedby=error_id.clone()
-                            aria-invalid=move || rename_error.get().is_some().then_some("true")/>
-                        <p class="field-error" id=error_id>{move || rename_error.get()}</p>
-                    </div>
+                    <Field label="New name" name="new_name" id=input_id value=name required=true
+                        maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
                     <button type="submit" class="button">"Save name"</button>
                 </ActionForm>
             </details>
