@@ -93,7 +93,7 @@ pub struct SecurityConfig {
     /// Failed logins per client address in one window.
     pub login_failures_per_address: u32,
     pub login_window_minutes: u32,
-    /// Password hashes computed at once; 0 means one per CPU core.
+    /// Password hashes computed at once; 0 means one per CPU core but one (at least one).
     pub password_hash_concurrency: usize,
     /// Wrong two-factor codes per account (across all its devices) in one login window.
     pub code_failures_per_account: u32,

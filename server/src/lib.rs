@@ -53,10 +53,12 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
         "" => None,
         url => Some(app::mail::Mailer::new(url, &config.mail.from).map_err(StartupError::Config)?),
     };
+    // By default one core stays free of password hashing, so a burst of logins queues
+    // behind the hashes instead of slowing every other page.
     let concurrency = match config.security.password_hash_concurrency {
         0 => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2),
+            .map(|n| n.get().saturating_sub(1).max(1))
+            .unwrap_or(1),
         n => n,
     };
     let state = AppState {
