@@ -4,7 +4,7 @@
 //! Each settings area is a module with its page components, its server functions and, behind
 //! `ssr`, its domain logic (`service`); SQL lives in [`db`].
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod accounts;
 pub mod auth;

@@ -1,5 +1,9 @@
 //! The WASM entry point: hydrates the server-rendered page.
 
+// The app's view types nest deeply; the release (LTO) build of the WASM needs more room
+// than the default query depth.
+#![recursion_limit = "512"]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
