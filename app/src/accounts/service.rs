@@ -255,18 +255,9 @@ pub async fn details(state: &AppState, user: &User, id: i64) -> Result<AccountDe
     } else {
         (Vec::new(), Vec::new())
     };
-    let i = account.info;
     Ok(AccountDetails {
         id,
-        info: AccountInfo {
-            name: i.name,
-            company_name: i.company_name,
-            contact_email: i.contact_email,
-            phone: i.phone,
-            address: i.address,
-            country: i.country,
-            tax_id: i.tax_id,
-        },
+        info: account.info,
         my_role,
         members,
         workspaces,
@@ -301,16 +292,7 @@ pub async fn save_info(
 ) -> Result<(), AppError> {
     manager(state, user, account_id).await?;
     let info = validate_info(&input)?;
-    let stored = db::AccountInfo {
-        name: info.name,
-        company_name: info.company_name,
-        contact_email: info.contact_email,
-        phone: info.phone,
-        address: info.address,
-        country: info.country,
-        tax_id: info.tax_id,
-    };
-    db::update_info(&state.db, account_id, &stored, user.id, now_unix()).await?;
+    db::update_info(&state.db, account_id, &info, user.id, now_unix()).await?;
     Ok(())
 }
 

@@ -8,16 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Db;
 
-#[derive(Debug, Clone, Default)]
-pub struct AccountInfo {
-    pub name: String,
-    pub company_name: String,
-    pub contact_email: String,
-    pub phone: String,
-    pub address: String,
-    pub country: String,
-    pub tax_id: String,
-}
+pub use crate::accounts::AccountInfo;
 
 #[derive(Debug, Clone)]
 pub struct Account {
