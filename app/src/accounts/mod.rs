@@ -1,10 +1,13 @@
 //! Accounts (organisations people belong to with a role), their workspaces, members and
-//! invitations. Pages in `page.rs`, server functions here, rules in `service.rs` (ssr).
+//! invitations. Pages in `page.rs`, server functions here, rules in `service.rs` and the
+//! activity log's kinds in `activity.rs` (both ssr).
 
 // `save_account` takes one argument per form field, so a plain form post maps onto it; the
 // `server` macro's generated client code does not carry an item-level allow.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+pub mod activity;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -4,12 +4,13 @@ use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::OsRng;
 use sha2::{Digest, Sha256};
 
+use super::activity::Activity;
 use super::{
     AccountDetails, AccountInfo, AccountSummary, AccountsOverview, ActivityView, InvitationLanding,
     InvitationSent, InvitationView, MemberView, Role, Viewer, WorkspaceView,
 };
 use crate::auth::validate::{validate_email, validate_mobile};
-use crate::db::accounts::{self as db, MemberChange};
+use crate::db::accounts::{self as db, Closing, MemberChange};
 use crate::db::is_unique_violation;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
@@ -248,7 +249,7 @@ pub async fn details(state: &AppState, user: &User, id: i64) -> Result<AccountDe
             .map(|e| ActivityView {
                 when: show(e.created_at),
                 who: e.actor,
-                what: describe(&e.kind, &e.detail),
+                what: Activity::describe(&e.kind, &e.detail),
             })
             .collect();
         (invitations, activity)
@@ -264,24 +265,6 @@ pub async fn details(state: &AppState, user: &User, id: i64) -> Result<AccountDe
         invitations,
         activity,
     })
-}
-
-fn describe(kind: &str, detail: &str) -> String {
-    match kind {
-        "account_created" => format!("Created the account \u{201c}{detail}\u{201d}"),
-        "account_edited" => "Edited the account information".into(),
-        "workspace_created" => format!("Created the workspace \u{201c}{detail}\u{201d}"),
-        "workspace_renamed" => format!("Renamed a workspace: {detail}"),
-        "workspace_deleted" => format!("Deleted the workspace \u{201c}{detail}\u{201d}"),
-        "invitation_sent" => format!("Invited {detail}"),
-        "invitation_resent" => format!("Sent the invitation to {detail} again"),
-        "invitation_revoked" => format!("Revoked the invitation to {detail}"),
-        "invitation_declined" => format!("{detail} declined the invitation"),
-        "invitation_accepted" => format!("Joined: {detail}"),
-        "role_changed" => format!("Changed a role: {detail}"),
-        "member_removed" => format!("Removed {detail}"),
-        other => other.replace('_', " "),
-    }
 }
 
 pub async fn save_info(
@@ -533,20 +516,34 @@ pub async fn revoke(
     invitation_id: i64,
 ) -> Result<(), AppError> {
     manager(state, user, account_id).await?;
-    if db::close_invitation(
+    let closed = close(
+        state,
+        account_id,
+        invitation_id,
+        Closing::Revoked,
+        Some(user.id),
+    )
+    .await?;
+    closed.then_some(()).ok_or(AppError::NotFound)
+}
+
+/// Ends a pending invitation (and logs it); false when it was no longer pending.
+async fn close(
+    state: &AppState,
+    account_id: i64,
+    invitation_id: i64,
+    closing: Closing,
+    actor: Option<i64>,
+) -> Result<bool, AppError> {
+    Ok(db::close_invitation(
         &state.db,
         account_id,
         invitation_id,
-        "revoked",
-        Some(user.id),
+        closing,
+        actor,
         now_unix(),
     )
-    .await?
-    {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    .await?)
 }
 
 pub async fn change_role(
@@ -706,13 +703,12 @@ async fn accept(
 
 pub async fn decline_by_token(state: &AppState, token: &str) -> Result<(), AppError> {
     let invitation = pending_by_token(state, token).await?;
-    db::close_invitation(
-        &state.db,
+    close(
+        state,
         invitation.account_id,
         invitation.id,
-        "declined",
+        Closing::Declined,
         None,
-        now_unix(),
     )
     .await?;
     Ok(())
@@ -732,15 +728,8 @@ pub async fn answer_mine(
     if accept_it {
         accept(state, user, &invitation).await.map(|_| ())
     } else {
-        db::close_invitation(
-            &state.db,
-            invitation.account_id,
-            invitation.id,
-            "declined",
-            Some(user.id),
-            now_unix(),
-        )
-        .await?;
+        let (account, id) = (invitation.account_id, invitation.id);
+        close(state, account, id, Closing::Declined, Some(user.id)).await?;
         Ok(())
     }
 }

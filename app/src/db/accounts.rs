@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Db;
 
+pub use crate::accounts::activity::Activity;
 pub use crate::accounts::AccountInfo;
 
 #[derive(Debug, Clone)]
@@ -100,7 +101,15 @@ pub async fn create_in(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    record_in(conn, id, Some(owner_id), "account_created", name, now).await?;
+    record_in(
+        conn,
+        id,
+        Some(owner_id),
+        Activity::AccountCreated,
+        name,
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -208,7 +217,15 @@ pub async fn update_info(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    record_in(&mut tx, id, Some(actor), "account_edited", &info.name, now).await?;
+    record_in(
+        &mut tx,
+        id,
+        Some(actor),
+        Activity::AccountEdited,
+        &info.name,
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -308,7 +325,7 @@ pub async fn set_role(
         &mut tx,
         account_id,
         Some(actor),
-        "role_changed",
+        Activity::RoleChanged,
         detail,
         now,
     )
@@ -341,7 +358,7 @@ pub async fn remove_member(
         &mut tx,
         account_id,
         Some(actor),
-        "member_removed",
+        Activity::MemberRemoved,
         detail,
         now,
     )
@@ -412,7 +429,7 @@ pub async fn create_workspace(
         &mut tx,
         account_id,
         Some(actor),
-        "workspace_created",
+        Activity::WorkspaceCreated,
         name,
         now,
     )
@@ -452,7 +469,7 @@ pub async fn rename_workspace(
         &mut tx,
         account_id,
         Some(actor),
-        "workspace_renamed",
+        Activity::WorkspaceRenamed,
         &detail,
         now,
     )
@@ -483,7 +500,7 @@ pub async fn delete_workspace(
         &mut tx,
         account_id,
         Some(actor),
-        "workspace_deleted",
+        Activity::WorkspaceDeleted,
         &name,
         now,
     )
@@ -649,7 +666,7 @@ pub async fn insert_invitation(db: &Db, new: &NewInvitation<'_>) -> Result<i64, 
         &mut tx,
         new.account_id,
         Some(new.invited_by),
-        "invitation_sent",
+        Activity::InvitationSent,
         &detail,
         new.now,
     )
@@ -688,7 +705,7 @@ pub async fn rotate_token(
         &mut tx,
         account_id,
         Some(actor),
-        "invitation_resent",
+        Activity::InvitationResent,
         &email,
         now,
     )
@@ -697,12 +714,35 @@ pub async fn rotate_token(
     Ok(Some(email))
 }
 
-/// Ends a pending invitation as `status` (revoked or declined); false when it was not pending.
+/// How a pending invitation can end without being accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Revoked,
+    Declined,
+}
+
+impl Closing {
+    fn status(self) -> &'static str {
+        match self {
+            Closing::Revoked => "revoked",
+            Closing::Declined => "declined",
+        }
+    }
+
+    fn activity(self) -> Activity {
+        match self {
+            Closing::Revoked => Activity::InvitationRevoked,
+            Closing::Declined => Activity::InvitationDeclined,
+        }
+    }
+}
+
+/// Ends a pending invitation; false when it was not pending.
 pub async fn close_invitation(
     db: &Db,
     account_id: i64,
     id: i64,
-    status: &str,
+    closing: Closing,
     actor: Option<i64>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -711,7 +751,7 @@ pub async fn close_invitation(
         "UPDATE invitations SET status = $1, answered_at = $2 \
          WHERE id = $3 AND account_id = $4 AND status = 'pending' RETURNING email",
     )
-    .bind(status)
+    .bind(closing.status())
     .bind(now)
     .bind(id)
     .bind(account_id)
@@ -721,15 +761,7 @@ pub async fn close_invitation(
         return Ok(false);
     };
     let email: String = row.try_get("email")?;
-    record_in(
-        &mut tx,
-        account_id,
-        actor,
-        &format!("invitation_{status}"),
-        &email,
-        now,
-    )
-    .await?;
+    record_in(&mut tx, account_id, actor, closing.activity(), &email, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -780,7 +812,7 @@ pub async fn accept_invitation(
         &mut tx,
         account_id,
         Some(user_id),
-        "invitation_accepted",
+        Activity::InvitationAccepted,
         &detail,
         now,
     )
@@ -793,7 +825,7 @@ pub async fn record_in(
     conn: &mut AnyConnection,
     account_id: i64,
     actor: Option<i64>,
-    kind: &str,
+    activity: Activity,
     detail: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -803,7 +835,7 @@ pub async fn record_in(
     )
     .bind(account_id)
     .bind(actor)
-    .bind(kind)
+    .bind(activity.as_str())
     .bind(detail)
     .bind(now)
     .execute(conn)
