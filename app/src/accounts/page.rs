@@ -430,11 +430,20 @@ fn InviteSection(
 ) -> impl IntoView {
     let send = expect_context::<PageForms>().send;
     let result = FormResult::new(send.value());
+    // A sent invitation empties the form for the next one; `SentNotice` says what was sent.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if send.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Add new user"</h2>
-            <ActionForm action=send attr:novalidate=true>
-                <FormStatus result success="Invitation created."/>
+            <ActionForm action=send node_ref=form attr:novalidate=true>
+                <FormStatus result success=""/>
                 <input type="hidden" name="account_id" value=account_id.to_string()/>
                 <div class="field-row">
                     <Field label="Email" name="email" input_type="email" required=true error=result.field("email")/>

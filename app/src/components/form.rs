@@ -80,7 +80,8 @@ fn plain_post() -> Option<http::request::Parts> {
 
 /// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`
 /// for success. Both regions are always present so screen readers pick up changes.
-/// `done` names the form for [`confirm_plain_post`].
+/// `done` names the form for [`confirm_plain_post`]. An empty `success` leaves announcing
+/// success to the caller.
 #[component]
 pub fn FormStatus(
     result: FormResult,
@@ -103,7 +104,7 @@ pub fn FormStatus(
             </div>
             <div role="status" class="alert-slot">
                 {move || {
-                    (result.succeeded.get() || (confirmed() && error.with(Option::is_none))).then(|| view! { <p class="alert alert-success">{success.clone()}</p> })
+                    (!success.is_empty() && (result.succeeded.get() || (confirmed() && error.with(Option::is_none)))).then(|| view! { <p class="alert alert-success">{success.clone()}</p> })
                 }}
             </div>
         </div>
