@@ -3,8 +3,10 @@
 
 mod common;
 
+use axum::body::Body;
 use common::{Client, TestApp, ORIGIN, STRONG_PASSWORD};
-use http::StatusCode;
+use http::{Request, StatusCode};
+use tower::ServiceExt;
 
 on_every_backend!(
     signup_stores_a_normalised_user_and_signs_in,
@@ -765,4 +767,80 @@ async fn sqlite_runs_with_wal_and_the_recommended_pragmas() {
         "synchronous=NORMAL is 1"
     );
     assert!(busy >= 1000, "busy_timeout {busy}");
+}
+
+/// Built assets: served precompressed with revalidation, and never with a page's headers,
+/// even while pages render for other people on the same workers (Leptos' own file handler
+/// took a rendering page's script policy onto a `.wasm` response).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_assets_are_served_precompressed_and_never_take_a_page_s_headers() {
+    let site = std::env::temp_dir().join(format!("tessera_site_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/tessera.wasm"), b"\0asm raw").unwrap();
+    std::fs::write(site.join("pkg/tessera.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(site.join("favicon.svg"), b"<svg/>").unwrap();
+    let mut config = server::Config::default();
+    config.database.url = common::scratch_sqlite();
+    config.server.site_root = site.clone();
+    let app = TestApp::with_config(config).await;
+
+    let asset = |encoding: &'static str, since: Option<String>| {
+        let mut req = Request::get("/pkg/tessera.wasm").header("accept-encoding", encoding);
+        if let Some(since) = since {
+            req = req.header("if-modified-since", since);
+        }
+        app.router.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    let res = asset("br", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["content-type"], "application/wasm");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    let modified = res.headers()["last-modified"].to_str().unwrap().to_owned();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"brotli bytes");
+    let plain = asset("identity", None).await.unwrap();
+    let body = axum::body::to_bytes(plain.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"\0asm raw");
+    let again = asset("br", Some(modified)).await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::NOT_MODIFIED,
+        "revalidation is cheap"
+    );
+    let icon = app.client().get("/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.body, "<svg/>");
+
+    // Pages and assets at the same time: each page keeps its own nonce policy, no asset
+    // carries one.
+    let ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let mut ada = ada.clone();
+            let path = if i % 2 == 0 {
+                "/settings"
+            } else {
+                "/pkg/tessera.wasm"
+            };
+            tokio::spawn(async move { (path, ada.get(path).await) })
+        })
+        .collect();
+    for task in tasks {
+        let (path, res) = task.await.unwrap();
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        let csp = res.header("content-security-policy").unwrap_or_default();
+        assert_eq!(
+            csp.contains("'nonce-"),
+            path == "/settings",
+            "{path}: {csp}"
+        );
+    }
+    drop(app);
+    let _ = std::fs::remove_dir_all(&site);
 }
