@@ -387,7 +387,7 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
     view! {
         <tr>
             <td>{member.name.clone()}{member.is_me.then_some(" (you)")}</td>
-            <td>{member.email.clone()}</td>
+            <td class="email">{member.email.clone()}</td>
             <td>{member.role.label()}</td>
             <td>{member.joined.clone()}</td>
             {manages.then(|| view! {
@@ -519,7 +519,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
     let (account2, id2) = (account.clone(), id.clone());
     view! {
         <tr>
-            <td>{invitation.email}</td>
+            <td class="email">{invitation.email}</td>
             <td>{invitation.role.label()}</td>
             <td>{invitation.invited_by}</td>
             <td>{invitation.sent}</td>
