@@ -20,7 +20,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -138,22 +138,22 @@ where
         .layer(axum::middleware::from_fn(middleware::api_error_status));
 
     // Built assets and the 404 page go around the session layer: no session work for them.
-    // Assets are served by tower-http, not by Leptos' file handler: that handler looks up
-    // `ResponseOptions` through the thread's current reactive owner, which can be a page
-    // still rendering for someone else on the same worker, and so took that page's headers
-    // (its script policy) onto a `.wasm` response. It also answers revalidation with 304.
-    let site_root = &config.server.site_root;
-    let assets = ServeDir::new(site_root.join("pkg"))
+    // Assets are served by tower-http, and only a miss reaches Leptos' handler (the 404
+    // page): that handler looks up `ResponseOptions` through the thread's current reactive
+    // owner, which can be a page still rendering for someone else on the same worker, and
+    // so took that page's headers (its script policy) onto a `.wasm` response. ServeDir also
+    // answers revalidation with 304.
+    let not_found = axum::handler::Handler::with_state(
+        leptos_axum::file_and_error_handler::<AppState, _>(shell),
+        state.clone(),
+    );
+    let site = ServeDir::new(&*state.leptos_options.site_root)
         .precompressed_br()
-        .precompressed_gzip();
+        .precompressed_gzip()
+        .fallback(not_found);
     Router::new()
         .merge(pages)
-        .nest_service("/pkg", assets)
-        .route_service(
-            "/favicon.svg",
-            ServeFile::new(site_root.join("favicon.svg")),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(site)
         .with_state(state)
         // Brotli's default quality (11) costs milliseconds and megabytes per response; 4 is
         // the usual choice for on-the-fly compression. Built assets are precompressed.

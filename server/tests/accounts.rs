@@ -816,6 +816,14 @@ async fn built_assets_are_served_precompressed_and_never_take_a_page_s_headers()
     let icon = app.client().get("/favicon.svg").await;
     assert_eq!(icon.status, StatusCode::OK);
     assert_eq!(icon.body, "<svg/>");
+    // A miss is the app's own 404 page, with its page policy.
+    let missing = app.client().get("/no-such-page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Page not found"), "{}", missing.body);
+    let csp = missing.header("content-security-policy").unwrap();
+    assert!(csp.contains("'nonce-"), "{csp}");
+    let gone = app.client().get("/pkg/missing.wasm").await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
     // Pages and assets at the same time: each page keeps its own nonce policy, no asset
     // carries one.
