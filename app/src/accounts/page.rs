@@ -443,7 +443,7 @@ fn InviteSection(
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Add new user"</h2>
             <ActionForm action=send node_ref=form attr:novalidate=true>
-                <FormStatus result success=""/>
+                <FormStatus result/>
                 <input type="hidden" name="account_id" value=account_id.to_string()/>
                 <div class="field-row">
                     <Field label="Email" name="email" input_type="email" required=true error=result.field("email")/>

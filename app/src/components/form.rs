@@ -80,12 +80,12 @@ fn plain_post() -> Option<http::request::Parts> {
 
 /// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`
 /// for success. Both regions are always present so screen readers pick up changes.
-/// `done` names the form for [`confirm_plain_post`]. An empty `success` leaves announcing
-/// success to the caller.
+/// `done` names the form for [`confirm_plain_post`]. Without `success` the caller announces
+/// success itself.
 #[component]
 pub fn FormStatus(
     result: FormResult,
-    #[prop(into)] success: String,
+    #[prop(optional, into)] success: Option<String>,
     #[prop(optional)] done: Option<&'static str>,
 ) -> impl IntoView {
     let error = result.error;
@@ -104,7 +104,8 @@ pub fn FormStatus(
             </div>
             <div role="status" class="alert-slot">
                 {move || {
-                    (!success.is_empty() && (result.succeeded.get() || (confirmed() && error.with(Option::is_none)))).then(|| view! { <p class="alert alert-success">{success.clone()}</p> })
+                    let shown = result.succeeded.get() || (confirmed() && error.with(Option::is_none));
+                    success.clone().filter(|_| shown).map(|text| view! { <p class="alert alert-success">{text}</p> })
                 }}
             </div>
         </div>
