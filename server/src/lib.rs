@@ -127,6 +127,10 @@ where
         )
         .route("/users/{file}", axum::routing::get(ssh_keys::user_keys))
         .layer(axum::middleware::from_fn_with_state(
+            middleware::RENDER_WATCHDOG,
+            middleware::render_watchdog,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             resolver,
             middleware::resolve_user,
         ))

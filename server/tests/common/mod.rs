@@ -6,10 +6,12 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use app::state::AppState;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use http::{HeaderMap, Request, StatusCode};
@@ -20,6 +22,9 @@ use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 pub const STRONG_PASSWORD: &str = "violet tractor wanders quietly";
+/// How long one request may take, body included, before the test fails as stalled: far above
+/// the slowest real request (a few argon2 hashes on a loaded CI machine).
+const STALL_LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
 #[macro_export]
@@ -256,7 +261,12 @@ impl Client {
                 .insert("cookie", self.cookie_header().parse().unwrap());
         }
         req.extensions_mut().insert(ConnectInfo(self.addr));
-        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let what = format!("{} {}", req.method(), req.uri());
+        let deadline = tokio::time::Instant::now() + STALL_LIMIT;
+        let res = tokio::time::timeout_at(deadline, self.router.clone().oneshot(req))
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no response within {STALL_LIMIT:?}"))
+            .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
         for cookie in headers.get_all("set-cookie") {
@@ -271,9 +281,34 @@ impl Client {
                     .insert(name.trim().to_owned(), value.to_owned());
             }
         }
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+        // Read frame by frame so that a body that stops half-way fails the test at once with
+        // what did arrive, instead of hanging the whole run.
+        let mut body = res.into_body();
+        let mut bytes = Vec::new();
+        loop {
+            let frame = tokio::time::timeout_at(
+                deadline,
+                std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)),
+            )
             .await
-            .unwrap();
+            .unwrap_or_else(|_| {
+                let received = String::from_utf8_lossy(&bytes);
+                let tail: String = received.chars().rev().take(600).collect::<Vec<_>>().into_iter().rev().collect();
+                panic!(
+                    "{what}: the response body stalled ({} bytes in {STALL_LIMIT:?}); it ends with:\n{tail}",
+                    bytes.len()
+                )
+            });
+            match frame {
+                None => break,
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        bytes.extend_from_slice(&data);
+                    }
+                }
+                Some(Err(error)) => panic!("{what}: the response body failed: {error}"),
+            }
+        }
         Response {
             status,
             headers,
