@@ -8,6 +8,7 @@ CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11+ needs a newer rustc than this machine'
 BINARYEN_VERSION="132.0.0"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -75,8 +76,16 @@ ensure_postgres() {
     version="$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)"
     if [ -z "$version" ]; then apt_install postgresql; version="$(ls /etc/postgresql | sort -n | tail -1)"; fi
     log "starting PostgreSQL $version"
-    as_root pg_ctlcluster "$version" main start >&2 || true
-    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    # A cluster that was stopped uncleanly replays and fsyncs its data before it accepts
+    # connections, which can take minutes on a large data folder: wait for it rather than
+    # give up at pg_ctl's default 60 s.
+    as_root pg_ctlcluster "$version" main start -- -t 900 >&2 || true
+    local waited=0
+    until pg_isready -q -h 127.0.0.1 -p 5432; do
+      if [ "$waited" -ge 900 ]; then die "PostgreSQL $version did not accept connections within 900 s"; fi
+      if [ $((waited % 30)) -eq 0 ]; then log "waiting for PostgreSQL to finish starting ($waited s)"; fi
+      sleep 1; waited=$((waited + 1))
+    done
   fi
   as_root su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"DO \\\$\\\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tessera_test') THEN
@@ -87,10 +96,12 @@ ensure_postgres() {
 
 # Drops the databases earlier test runs created.
 drop_test_databases() {
-  as_root su postgres -c "psql -Atq -c \"SELECT datname FROM pg_database WHERE datname LIKE 'tessera_test_%'\"" |
-    while read -r db; do
-      as_root su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)'" >/dev/null
-    done
+  # One session for all of them: a cluster can hold thousands after interrupted runs.
+  as_root su postgres -c "psql -q -v ON_ERROR_STOP=1" >/dev/null <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname)
+FROM pg_database WHERE datname LIKE 'tessera\_test\_%'
+\gexec
+SQL
 }
 
 # Brotli and gzip copies of the built JS, WASM and CSS; the server sends them as they are to

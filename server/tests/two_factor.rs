@@ -628,6 +628,7 @@ async fn the_server_key_is_made_once_with_owner_only_access_and_reused() {
         state: restarted.state,
         config: app.config.clone(),
         scratch: None,
+        postgres_database: None,
     };
     let mut bob = password_step(&again).await;
     assert_eq!(

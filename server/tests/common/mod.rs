@@ -42,7 +42,14 @@ macro_rules! on_every_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
-                    super::$test($crate::common::TestApp::postgres().await).await
+                    let app = $crate::common::TestApp::postgres().await;
+                    let database = app.postgres_database.clone();
+                    super::$test(app).await;
+                    // A failed test keeps its database for a look; the README's test
+                    // command drops whatever is left when it ends.
+                    if let Some(database) = database {
+                        database.drop().await;
+                    }
                 }
             )*
         }
@@ -71,6 +78,31 @@ pub struct TestApp {
     /// SQLite scratch directory, removed when the test ends so that later runs (whose
     /// process ids may repeat in a fresh container) never see an old database.
     pub scratch: Option<PathBuf>,
+    /// The PostgreSQL database this test created, dropped when the test passes so that
+    /// thousands of runs do not pile up in the cluster.
+    pub postgres_database: Option<ScratchDatabase>,
+}
+
+#[derive(Clone)]
+pub struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    pub async fn drop(self) {
+        let admin = sqlx::PgPool::connect(&self.admin_url)
+            .await
+            .expect("connect to TEST_POSTGRES_URL");
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        ))
+        .execute(&admin)
+        .await
+        .expect("drop test database");
+        admin.close().await;
+    }
 }
 
 impl Drop for TestApp {
@@ -116,7 +148,9 @@ impl TestApp {
             .rsplit_once('/')
             .map(|(b, _)| b.to_owned())
             .unwrap_or(base);
-        Self::start(format!("{base}/{name}{query}")).await
+        let mut app = Self::start(format!("{base}/{name}{query}")).await;
+        app.postgres_database = Some(ScratchDatabase { admin_url, name });
+        app
     }
 
     pub async fn start(database_url: String) -> Self {
@@ -145,6 +179,7 @@ impl TestApp {
             state: server.state,
             config,
             scratch,
+            postgres_database: None,
         }
     }
 
