@@ -47,6 +47,8 @@ test("a person signs up, edits the profile and preferences, changes the password
   await page.getByLabel("First name").fill("");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.locator("#first_name-error")).toHaveText("Enter your first name.");
+  // A refused save keeps what was typed rather than refilling the stored name.
+  await expect(page.getByLabel("First name")).toHaveValue("");
 
   // Change the password on the Authentication page, reached through the user menu.
   await menuButton.click();
