@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 
 // Browser tests drive Debian's Chromium (the `chromium` package); Playwright's own browser
-// download is not available on these machines. `cargo leptos end-to-end` starts the server.
+// download is not available on these machines. `.ci/test` builds and starts the servers.
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,

@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy hydration: the page being hydrated loads its own WASM chunk first.
+    leptos::mount::hydrate_lazy(app::App);
 }
 
 /// The preview's formatting path, exposed so browser tests can hold it against the server's
