@@ -328,7 +328,8 @@ impl Client {
             .await
             .unwrap_or_else(|_| {
                 let received = String::from_utf8_lossy(&bytes);
-                let tail: String = received.chars().rev().take(600).collect::<Vec<_>>().into_iter().rev().collect();
+                let start = received.char_indices().rev().nth(599).map_or(0, |(i, _)| i);
+                let tail = &received[start..];
                 panic!(
                     "{what}: the response body stalled ({} bytes in {STALL_LIMIT:?}); it ends with:\n{tail}",
                     bytes.len()
