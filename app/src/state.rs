@@ -52,8 +52,13 @@ impl Default for Settings {
     }
 }
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request may need, shared by all of them. Cloned into every request's context
+/// several times, so it is one `Arc`: a clone is one reference count, not a copy of the
+/// cipher state and the site options.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+pub struct Services {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
@@ -64,7 +69,26 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// leptos_axum's handlers take the site options out of the router state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
 impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+
     /// The state inside a server function or a server-side render.
     pub fn get() -> Result<Self, AppError> {
         use_context::<AppState>().ok_or_else(|| {

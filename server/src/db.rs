@@ -52,8 +52,12 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Database, StartupError> 
     } else {
         format!("{url}?mode=rwc")
     };
+    // sqlx pings a connection before lending it out by default: a round trip to the
+    // connection's worker thread for every query. A SQLite file cannot go away under an
+    // open connection, so only PostgreSQL connections are checked.
     let app = AnyPoolOptions::new()
         .max_connections(config.max_connections)
+        .test_before_acquire(postgres)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
@@ -84,6 +88,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Database, StartupError> 
         SessionPool::Sqlite(
             SqlitePoolOptions::new()
                 .max_connections(config.max_connections)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?,
         )

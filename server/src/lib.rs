@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::password::PasswordHasher;
-use app::state::AppState;
+use app::state::{AppState, Services};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
@@ -62,14 +62,14 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
             .unwrap_or(1),
         n => n,
     };
-    let state = AppState {
+    let state = AppState::new(Services {
         leptos_options: leptos_options(config),
         db: database.app,
         settings: Arc::new(config.app_settings()),
         hasher: PasswordHasher::new(concurrency),
         secrets,
         mailer,
-    };
+    });
 
     let router = match database.sessions {
         SessionPool::Sqlite(pool) => {

@@ -7,7 +7,6 @@ use server::{build, Config};
 use tracing_subscriber::EnvFilter;
 
 fn main() {
-    return_large_allocations_to_the_os();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -33,17 +32,21 @@ async fn serve() {
     }
 }
 
-/// Each argon2 hash takes 19 MiB. glibc raises its mmap threshold after the first such block
-/// is freed and from then on keeps them in per-thread arenas, so every blocking thread that
-/// ever hashed would hold 19 MiB for good (hundreds of MB after a burst of logins). A fixed
-/// threshold keeps large blocks mmapped: freed means returned.
-fn return_large_allocations_to_the_os() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning, and runs before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
-    }
-}
+/// jemalloc instead of glibc's malloc: rendering a page makes thousands of small, short-lived
+/// allocations from both worker threads, and glibc spent about a fifth of the server's CPU on
+/// them (README, "Benchmarks"). Freed memory goes back to the OS within a second, on a
+/// background thread, so a burst of 19 MiB argon2 blocks does not stay resident.
+#[cfg(all(target_os = "linux", not(target_env = "msvc")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read once at its start (jemalloc's `malloc_conf`; `MALLOC_CONF` in the
+/// environment still overrides them). Two arenas: one per core of the machines we run on.
+#[cfg(all(target_os = "linux", not(target_env = "msvc")))]
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static malloc_conf: &[u8] =
+    b"narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 async fn run() -> Result<(), server::StartupError> {
     let config = Config::load()?;
