@@ -128,7 +128,7 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://data/tessera.db".into(),
-            max_connections: 16,
+            max_connections: 4,
         }
     }
 }

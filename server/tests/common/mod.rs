@@ -161,7 +161,6 @@ impl TestApp {
             config.security.secret_key = "5e".repeat(32);
         }
         config.database.url = database_url;
-        config.database.max_connections = 8;
         Self::with_config(config).await
     }
 
