@@ -40,8 +40,11 @@ async fn serve() {
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's options, read once at its start (jemalloc's `malloc_conf`; `MALLOC_CONF` in the
-/// environment still overrides them). Two arenas: one per core of the machines we run on.
+/// jemalloc's options, read once at its start (jemalloc's `malloc_conf` under the `_rjem_`
+/// prefix of tikv-jemallocator; `_RJEM_MALLOC_CONF` in the environment overrides them, and
+/// `_RJEM_MALLOC_CONF=stats_print:true` shows them at exit). Two arenas suit the 2-core
+/// machines the budgets are measured on and keep resident memory low; on a bigger machine
+/// give it one per core, e.g. `_RJEM_MALLOC_CONF=narenas:8`.
 #[cfg(all(target_os = "linux", not(target_env = "msvc")))]
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
