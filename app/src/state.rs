@@ -61,7 +61,7 @@ pub struct AppState(Arc<Services>);
 pub struct Services {
     pub leptos_options: LeptosOptions,
     pub db: Db,
-    pub settings: Arc<Settings>,
+    pub settings: Settings,
     pub hasher: PasswordHasher,
     /// Encrypts device secrets and keys recovery-code hashes.
     pub secrets: SecretBox,

@@ -65,7 +65,7 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let state = AppState::new(Services {
         leptos_options: leptos_options(config),
         db: database.app,
-        settings: Arc::new(config.app_settings()),
+        settings: config.app_settings(),
         hasher: PasswordHasher::new(concurrency),
         secrets,
         mailer,
