@@ -87,10 +87,15 @@ ensure_postgres() {
       sleep 1; waited=$((waited + 1))
     done
   fi
+  # pg_signal_backend: a test's DROP DATABASE ... WITH (FORCE) must also end an autovacuum
+  # worker that happens to be in that database, and those belong to no role, so without it
+  # the drop fails with "must be a member of the role whose process is being terminated".
   as_root su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"DO \\\$\\\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tessera_test') THEN
         CREATE ROLE tessera_test LOGIN CREATEDB PASSWORD 'tessera_test';
-      END IF; END \\\$\\\$;\"" >/dev/null
+      END IF;
+      GRANT pg_signal_backend TO tessera_test;
+      END \\\$\\\$;\"" >/dev/null
   echo "postgres://tessera_test:tessera_test@127.0.0.1:5432/postgres"
 }
 

@@ -90,17 +90,26 @@ pub struct ScratchDatabase {
 }
 
 impl ScratchDatabase {
+    /// Drops the database, retrying briefly: PostgreSQL can refuse while a background worker
+    /// (autovacuum) is still inside it. A drop that keeps failing fails the test, so that a
+    /// cluster filling up with leftovers is noticed.
     pub async fn drop(self) {
         let admin = sqlx::PgPool::connect(&self.admin_url)
             .await
             .expect("connect to TEST_POSTGRES_URL");
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-            self.name
-        ))
-        .execute(&admin)
-        .await
-        .expect("drop test database");
+        let statement = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        let mut attempt = 1;
+        loop {
+            match sqlx::query(&statement).execute(&admin).await {
+                Ok(_) => break,
+                Err(error) if attempt < 5 => {
+                    eprintln!("drop {} (attempt {attempt}): {error}", self.name);
+                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+                    attempt += 1;
+                }
+                Err(error) => panic!("drop test database {}: {error}", self.name),
+            }
+        }
         admin.close().await;
     }
 }
