@@ -3,6 +3,10 @@
 //!
 //! Each settings area is a module with its page components, its server functions and, behind
 //! `ssr`, its domain logic (`service`); SQL lives in [`db`].
+//!
+//! Islands mode: pages and the frame render on the server only. The parts a person interacts
+//! with (forms with inline errors, the preview, the wizard, the menus) are `#[island]`s, the
+//! only code the browser downloads; moving between pages is a normal page load.
 
 #![recursion_limit = "512"]
 
@@ -25,7 +29,7 @@ pub mod two_factor;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{path, SsrMode};
 
 use accounts::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
 use auth::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
@@ -48,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="application-name" content=product_name()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -110,52 +114,11 @@ fn set_content_security_policy(options: &LeptosOptions) {
     }
 }
 
-/// Makes each page a lazy route: built with `cargo leptos build --split`, its code is a WASM
-/// chunk of its own, so a visit downloads the shell and the page it opens rather than every
-/// page. The server renders them as before.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                $page().into_any()
-            }
-        }
-    )*};
-}
-
-lazy_pages! {
-    SignupRoute => SignupPage,
-    LoginRoute => LoginPage,
-    LoginCodeRoute => LoginCodePage,
-    InvitationRoute => InvitationPage,
-    LogoutRoute => LogoutPage,
-    UserSettingsRoute => UserSettingsPage,
-    AuthenticationRoute => AuthenticationPage,
-    SshKeysRoute => SshKeysPage,
-    AccountsRoute => AccountsPage,
-    AccountRoute => AccountPage,
-    WorkspacesRoute => WorkspacesPage,
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let name = product_name();
     provide_context(ProductName(name.clone()));
-    // Marks the page once the WASM has taken over (browser tests wait for it).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/tessera.css"/>
         <Title formatter=move |page: String| {
@@ -166,18 +129,18 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/settings"/> } ssr=SsrMode::Async/>
-                <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login/two-factor") view={Lazy::<LoginCodeRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/logout") view={Lazy::<LogoutRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/two-factor") view=LoginCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
-                    <Route path=path!("/settings") view={Lazy::<UserSettingsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/authentication") view={Lazy::<AuthenticationRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/ssh-keys") view={Lazy::<SshKeysRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/workspaces") view={Lazy::<WorkspacesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=UserSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/authentication") view=AuthenticationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

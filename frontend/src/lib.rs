@@ -1,4 +1,5 @@
-//! The WASM entry point: hydrates the server-rendered page.
+//! The WASM entry point. The page is server-rendered; `hydrate` prepares the reactive system,
+//! then the islands script hydrates each `<leptos-island>` through its exported function.
 
 // The app's view types nest deeply; the release (LTO) build of the WASM needs more room
 // than the default query depth.
@@ -9,8 +10,22 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy hydration: the page being hydrated loads its own WASM chunk first.
-    leptos::mount::hydrate_lazy(app::App);
+    // No client-side router: a server function's redirect (after logging in, say) is a page
+    // load.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = leptos::prelude::window().location().set_href(to);
+    });
+    leptos::mount::hydrate_islands();
+    // The islands script hydrates the islands right after this returns, in microtasks; a
+    // timeout runs after all of them. Browser tests wait for this mark.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// The preview's formatting path, exposed so browser tests can hold it against the server's

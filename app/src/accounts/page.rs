@@ -1,5 +1,6 @@
 //! The Accounts pages: the list (with invitations to me), one account, all workspaces, and
-//! the page an invitation link opens.
+//! the page an invitation link opens. Each page loads its data on the server and hands it to
+//! one island, which fetches it again after a change.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,12 +8,13 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     all_workspaces, get_account, list_accounts, show_invitation, AcceptInvitation, AccountDetails,
-    AccountInfo, AnswerInvitation, ChangeRole, CreateAccount, CreateWorkspace, DeclineInvitation,
+    AccountInfo, AccountsOverview, AnswerInvitation, InvitationLanding, ChangeRole, CreateAccount, CreateWorkspace, DeclineInvitation,
     DeleteWorkspace, InvitationSent, InvitationView, MemberView, RemoveMember, RenameWorkspace,
     ResendInvitation, RevokeInvitation, Role, SaveAccount, SendInvitation, Viewer, WorkspaceView,
 };
 use crate::auth::AuthFrame;
-use crate::components::{Field, FormResult, FormStatus};
+use crate::components::address::navigate;
+use crate::components::{refetched, Field, FormResult, FormStatus};
 use crate::error::AppError;
 
 /// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
@@ -30,27 +32,36 @@ fn ok<T>(v: &Option<Result<T, AppError>>) -> bool {
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| list_accounts());
+    view! {
+        <Title text="Accounts"/>
+        <h1>"Accounts"</h1>
+        <Suspense>
+            {move || Suspend::new(async move { overview.await.map(|data| view! { <Accounts data/> }) })}
+        </Suspense>
+    }
+}
+
+#[island]
+fn Accounts(data: AccountsOverview) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let create = ServerAction::<CreateAccount>::new();
     let answer = ServerAction::<AnswerInvitation>::new();
     refetch_on_success(move || create.value().with(ok), version);
     refetch_on_success(move || answer.value().with(ok), version);
-    let overview = Resource::new(move || version.get(), |_| list_accounts());
-    let navigate = leptos_router::hooks::use_navigate();
+    let overview = refetched(data, version, list_accounts);
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/accounts/{id}"), Default::default());
+            navigate(&format!("/accounts/{id}"));
         }
     });
     let create_result = FormResult::new(create.value());
     let answer_result = FormResult::new(answer.value());
 
     view! {
-        <Title text="Accounts"/>
-        <h1>"Accounts"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                overview.await.map(|data| view! {
+        {move || {
+                let data = overview.get();
+                view! {
                     <section class="panel" aria-labelledby="accounts-heading">
                         <h2 id="accounts-heading">"Your accounts"</h2>
                         <table class="data-table">
@@ -77,9 +88,8 @@ pub fn AccountsPage() -> impl IntoView {
                             </ul>
                         </section>
                     })}
-                })
-            })}
-        </Transition>
+                }
+        }}
         <section class="panel" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create account"</h2>
             <p class="muted">"A new account for another company or team. You will be its Owner; it starts with one workspace."</p>
@@ -124,13 +134,41 @@ fn MyInvitation(
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or(0);
+    let details = Resource::new(move || id, get_account);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(details) => view! {
+                        <Title text=details.info.name.clone()/>
+                        <AccountView id details/>
+                    }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Account"/>
+                        <AccountError error=e/>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountError(error: AppError) -> impl IntoView {
+    view! {
+        <h1>"Account"</h1>
+        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+        <p><a href="/accounts">"Back to your accounts"</a></p>
+    }
+}
+
+#[island]
+fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     let version = RwSignal::new(0u32);
     provide_context(Refresh(version));
     provide_context(LastSent(RwSignal::new(None)));
@@ -150,21 +188,13 @@ pub fn AccountPage() -> impl IntoView {
             last_sent().set(Some(done));
         }
     });
-    let details = Resource::new(move || (id(), version.get()), |(id, _)| get_account(id));
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(d) => view! { <Account details=d/> }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Account"/>
-                        <h1>"Account"</h1>
-                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
-                        <p><a href="/accounts">"Back to your accounts"</a></p>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+    // After leaving the account, it answers with an error: show that.
+    let details = refetched(Ok(details), version, move || async move {
+        Ok::<_, AppError>(get_account(id).await)
+    });
+    move || match details.get() {
+        Ok(d) => view! { <Account details=d/> }.into_any(),
+        Err(error) => view! { <AccountError error/> }.into_any(),
     }
 }
 
@@ -196,7 +226,6 @@ fn Account(details: AccountDetails) -> impl IntoView {
     let account_id = details.id;
     let is_owner = details.my_role == Role::Owner;
     view! {
-        <Title text=details.info.name.clone()/>
         <h1>{details.info.name.clone()}</h1>
         <p class="muted">{format!("Your role: {}", details.my_role.label())} " · " <a href="/accounts">"All accounts"</a></p>
         <AccountInfoSection account_id info=details.info.clone() manages/>
@@ -598,65 +627,69 @@ pub fn WorkspacesPage() -> impl IntoView {
 #[component]
 pub fn InvitationPage() -> impl IntoView {
     let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let landing = Resource::new(token, show_invitation);
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let landing = Resource::new(move || token.clone(), show_invitation);
+    view! {
+        <AuthFrame title="Invitation">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let token = params.read_untracked().get("token").unwrap_or_default();
+                    match landing.await {
+                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(landing) => view! { <InvitationAnswer token landing/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthFrame>
+    }
+}
+
+#[island]
+fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());
     let decline_result = FormResult::new(decline.value());
     let logout = ServerAction::<crate::auth::Logout>::new();
+    let l = landing;
+    let intro = format!(
+        "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",
+        l.invited_by, l.email, l.account_name, l.role.label(), l.expires
+    );
+    let decline_token = token.clone();
+    let decline_form = view! {
+        <ActionForm action=decline attr:class="inline">
+            <input type="hidden" name="token" value=decline_token/>
+            <button type="submit" class="button">"Decline"</button>
+        </ActionForm>
+    };
+    let next = crate::auth::encode_query_value(&format!("/invitations/{token}"));
+    let choice = match l.viewer {
+        Viewer::Invitee => view! {
+            <ActionForm action=accept attr:class="inline">
+                <input type="hidden" name="token" value=token.clone()/>
+                <button type="submit" class="button primary">"Accept"</button>
+            </ActionForm>
+        }.into_any(),
+        Viewer::SignedOut { registered: false } => view! {
+            <a class="button primary" href=format!("/signup?invitation={token}")>"Sign up to accept"</a>
+        }.into_any(),
+        Viewer::SignedOut { registered: true } => view! {
+            <a class="button primary" href=format!("/login?next={next}")>"Log in to accept"</a>
+        }.into_any(),
+        Viewer::Other { email } => view! {
+            <p class="alert alert-warning">
+                {format!("You are logged in as {email}, but this invitation is for {}. Log out, then open the link again and sign in with the invited email.", l.email)}
+            </p>
+            <ActionForm action=logout attr:class="inline">
+                <button type="submit" class="button primary">"Log out"</button>
+            </ActionForm>
+        }.into_any(),
+    };
     view! {
-        <AuthFrame title="Invitation">
-            <FormStatus result=accept_result success="Welcome!"/>
-            <FormStatus result=decline_result success="You declined the invitation." done="declined"/>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let token = token();
-                    match landing.await {
-                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(l) => {
-                            let intro = format!(
-                                "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",
-                                l.invited_by, l.email, l.account_name, l.role.label(), l.expires
-                            );
-                            let decline_token = token.clone();
-                            let decline_form = view! {
-                                <ActionForm action=decline attr:class="inline">
-                                    <input type="hidden" name="token" value=decline_token/>
-                                    <button type="submit" class="button">"Decline"</button>
-                                </ActionForm>
-                            };
-                            let next = crate::auth::encode_query_value(&format!("/invitations/{token}"));
-                            let choice = match l.viewer {
-                                Viewer::Invitee => view! {
-                                    <ActionForm action=accept attr:class="inline">
-                                        <input type="hidden" name="token" value=token.clone()/>
-                                        <button type="submit" class="button primary">"Accept"</button>
-                                    </ActionForm>
-                                }.into_any(),
-                                Viewer::SignedOut { registered: false } => view! {
-                                    <a class="button primary" href=format!("/signup?invitation={token}")>"Sign up to accept"</a>
-                                }.into_any(),
-                                Viewer::SignedOut { registered: true } => view! {
-                                    <a class="button primary" href=format!("/login?next={next}")>"Log in to accept"</a>
-                                }.into_any(),
-                                Viewer::Other { email } => view! {
-                                    <p class="alert alert-warning">
-                                        {format!("You are logged in as {email}, but this invitation is for {}. Log out, then open the link again and sign in with the invited email.", l.email)}
-                                    </p>
-                                    <ActionForm action=logout attr:class="inline">
-                                        <button type="submit" class="button primary">"Log out"</button>
-                                    </ActionForm>
-                                }.into_any(),
-                            };
-                            view! {
-                                <p>{intro}</p>
-                                <div class="actions">{choice} {decline_form}</div>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </AuthFrame>
+        <FormStatus result=accept_result success="Welcome!"/>
+        <FormStatus result=decline_result success="You declined the invitation." done="declined"/>
+        <p>{intro}</p>
+        <div class="actions">{choice} {decline_form}</div>
     }
 }

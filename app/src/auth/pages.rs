@@ -1,5 +1,6 @@
 //! The sign-up, login and logout pages. Every form is an `ActionForm`: a plain POST without
-//! JavaScript, inline errors without a reload with it.
+//! JavaScript, inline errors without a reload with it (the forms are islands; the frame
+//! around them is server-rendered only).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,20 +30,9 @@ pub(crate) fn AuthFrame(title: &'static str, children: Children) -> impl IntoVie
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let signup = ServerAction::<Signup>::new();
-    let result = FormResult::new(signup.value());
-    let password = RwSignal::new(String::new());
-    let (first, last, email) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
     // Coming from an invitation link: the email is the invited one, shown and locked.
     let query = use_query_map();
     let token = query.read_untracked().get("invitation");
-    // Only a sign-up from an invitation waits for it; the plain form renders at once.
-    let has_invitation = token.is_some();
     let invited = Resource::new(
         move || token.clone(),
         |token| async move {
@@ -51,51 +41,62 @@ pub fn SignupPage() -> impl IntoView {
             Some((token, landing.email))
         },
     );
-
     view! {
         <AuthFrame title="Sign up">
-            <ActionForm action=signup attr:novalidate=true>
-                <FormStatus result success="Welcome! Your account is ready."/>
-                <div class="field-row">
-                    <Field label="First name" name="first_name" autocomplete="given-name" required=true
-                        maxlength=crate::profile::NAME_MAX_CHARS error=result.field("first_name")
-                        on_input=Callback::new(move |v| first.set(v))/>
-                    <Field label="Last name" name="last_name" autocomplete="family-name" required=true
-                        maxlength=crate::profile::NAME_MAX_CHARS error=result.field("last_name")
-                        on_input=Callback::new(move |v| last.set(v))/>
-                </div>
-                {match has_invitation {
-                    false => view! { <EmailField result email/> }.into_any(),
-                    true => view! {
-                        <Suspense fallback=move || view! { <EmailField result email/> }>
-                            {move || Suspend::new(async move {
-                                match invited.await {
-                                    Some((token, invited_email)) => {
-                                        email.set(invited_email.clone());
-                                        view! {
-                                            <input type="hidden" name="invitation" value=token/>
-                                            <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
-                                                hint="The email your invitation was sent to." error=result.field("email")/>
-                                        }.into_any()
-                                    }
-                                    None => view! { <EmailField result email/> }.into_any(),
-                                }
-                            })}
-                        </Suspense>
-                    }.into_any(),
-                }}
-                <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
-                    hint="In international form, starting with + and the country code, e.g. +49 151 23456789."
-                    error=result.field("mobile")/>
-                <Field label="Password" name="password" input_type="password" autocomplete="new-password" required=true
-                    error=result.field("password") on_input=Callback::new(move |v| password.set(v))/>
-                <StrengthMeter password=password.into() context/>
-                <Field label="Confirm password" name="password_confirmation" input_type="password"
-                    autocomplete="new-password" required=true error=result.field("password_confirmation")/>
-                <button type="submit" class="button primary" disabled=move || signup.pending().get()>"Sign up"</button>
-            </ActionForm>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    view! { <SignupForm invitation=invited.await/> }
+                })}
+            </Suspense>
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </AuthFrame>
+    }
+}
+
+/// `invitation`: the invitation's token and the email it was sent to.
+#[island]
+fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
+    let signup = ServerAction::<Signup>::new();
+    let result = FormResult::new(signup.value());
+    let password = RwSignal::new(String::new());
+    let (first, last) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let email = RwSignal::new(
+        invitation
+            .as_ref()
+            .map(|(_, email)| email.clone())
+            .unwrap_or_default(),
+    );
+    let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
+
+    view! {
+        <ActionForm action=signup attr:novalidate=true>
+            <FormStatus result success="Welcome! Your account is ready."/>
+            <div class="field-row">
+                <Field label="First name" name="first_name" autocomplete="given-name" required=true
+                    maxlength=crate::profile::NAME_MAX_CHARS error=result.field("first_name")
+                    on_input=Callback::new(move |v| first.set(v))/>
+                <Field label="Last name" name="last_name" autocomplete="family-name" required=true
+                    maxlength=crate::profile::NAME_MAX_CHARS error=result.field("last_name")
+                    on_input=Callback::new(move |v| last.set(v))/>
+            </div>
+            {match invitation {
+                None => view! { <EmailField result email/> }.into_any(),
+                Some((token, invited_email)) => view! {
+                    <input type="hidden" name="invitation" value=token/>
+                    <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
+                        hint="The email your invitation was sent to." error=result.field("email")/>
+                }.into_any(),
+            }}
+            <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
+                hint="In international form, starting with + and the country code, e.g. +49 151 23456789."
+                error=result.field("mobile")/>
+            <Field label="Password" name="password" input_type="password" autocomplete="new-password" required=true
+                error=result.field("password") on_input=Callback::new(move |v| password.set(v))/>
+            <StrengthMeter password=password.into() context/>
+            <Field label="Confirm password" name="password_confirmation" input_type="password"
+                autocomplete="new-password" required=true error=result.field("password_confirmation")/>
+            <button type="submit" class="button primary" disabled=move || signup.pending().get()>"Sign up"</button>
+        </ActionForm>
     }
 }
 
@@ -107,15 +108,26 @@ fn EmailField(result: FormResult, email: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// Where to go after logging in (`?next=`), checked again by the server.
+fn next_param() -> String {
+    use_query_map().read_untracked().get("next").unwrap_or_default()
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
-    let result = FormResult::new(login.value());
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-
     view! {
         <AuthFrame title="Log in">
+            <LoginForm next=next_param()/>
+            <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
+        </AuthFrame>
+    }
+}
+
+#[island]
+fn LoginForm(next: String) -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let result = FormResult::new(login.value());
+    view! {
             <ActionForm action=login>
                 <FormStatus result success="Logged in."/>
                 <input type="hidden" name="next" value=next/>
@@ -125,20 +137,25 @@ pub fn LoginPage() -> impl IntoView {
                     required=true error=result.field("password")/>
                 <button type="submit" class="button primary" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>
-            <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
-        </AuthFrame>
     }
 }
 
 /// The second step of a login with two-factor authentication.
 #[component]
 pub fn LoginCodePage() -> impl IntoView {
-    let verify = ServerAction::<VerifyLoginCode>::new();
-    let result = FormResult::new(verify.value());
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <AuthFrame title="Two-factor authentication">
+            <LoginCodeForm next=next_param()/>
+            <p class="switch"><a href="/login">"Log in with another account"</a></p>
+        </AuthFrame>
+    }
+}
+
+#[island]
+fn LoginCodeForm(next: String) -> impl IntoView {
+    let verify = ServerAction::<VerifyLoginCode>::new();
+    let result = FormResult::new(verify.value());
+    view! {
             <ActionForm action=verify attr:novalidate=true>
                 <FormStatus result success="Logged in."/>
                 <input type="hidden" name="next" value=next/>
@@ -147,8 +164,6 @@ pub fn LoginCodePage() -> impl IntoView {
                     error=result.field("code")/>
                 <button type="submit" class="button primary" disabled=move || verify.pending().get()>"Verify"</button>
             </ActionForm>
-            <p class="switch"><a href="/login">"Log in with another account"</a></p>
-        </AuthFrame>
     }
 }
 

@@ -16,7 +16,7 @@ pub fn AuthenticationPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn ChangePasswordSection() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let result = FormResult::new(change.value());

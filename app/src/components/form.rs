@@ -38,6 +38,33 @@ impl FormResult {
     }
 }
 
+/// Data an island got with its props (rendered by the server), fetched again in the browser
+/// each time `version` is bumped, after a form changed it. A failed fetch keeps what is shown.
+pub fn refetched<T, E, Fut>(
+    initial: T,
+    version: RwSignal<u32>,
+    fetch: impl Fn() -> Fut + 'static,
+) -> RwSignal<T>
+where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, E>> + 'static,
+{
+    let data = RwSignal::new(initial);
+    // Effects run only in the browser; the first run just starts tracking.
+    Effect::new(move |started: Option<()>| {
+        version.track();
+        if started.is_some() {
+            let fetching = fetch();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = fetching.await {
+                    data.set(fresh);
+                }
+            });
+        }
+    });
+    data
+}
+
 /// After a successful form post without JavaScript the browser reloads the page, which has
 /// no action result to show; so the server sends it back with `?done=<what>` and the page
 /// announces the success from that. With JavaScript (a fetch) nothing changes.
@@ -89,8 +116,8 @@ pub fn FormStatus(
     #[prop(optional)] done: Option<&'static str>,
 ) -> impl IntoView {
     let error = result.error;
-    let query = leptos_router::hooks::use_query_map();
-    let confirmed = move || done.is_some_and(|d| query.read().get("done").as_deref() == Some(d));
+    let done_param = super::address::query_param("done");
+    let confirmed = move || done.is_some_and(|d| done_param.read().as_deref() == Some(d));
     view! {
         <div class="form-status">
             <div role="alert" class="alert-slot">

@@ -1,5 +1,7 @@
 //! The application shell and building blocks shared by the settings areas.
 
+pub mod address;
+pub mod events;
 mod form;
 mod shell;
 mod strength;
@@ -9,7 +11,8 @@ mod user_menu;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
 pub use form::{Field, FormResult, FormStatus};
-pub use shell::{AppShell, ShellRefresh};
+pub use form::refetched;
+pub use shell::AppShell;
 pub use strength::StrengthMeter;
 pub use theme::ThemeToggle;
 pub use user_menu::UserMenu;

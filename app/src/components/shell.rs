@@ -1,5 +1,6 @@
 //! The frame around every signed-in page: top bar with the user menu, section navigation,
-//! and the page itself.
+//! and the page itself. Rendered on the server only: the theme toggle and the user menu are
+//! islands.
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -7,21 +8,9 @@ use leptos_router::components::{Outlet, A};
 use super::{ThemeToggle, UserMenu};
 use crate::auth::current_user;
 
-/// Bumped by pages that change what the top bar shows (the user's name).
-#[derive(Clone, Copy)]
-pub struct ShellRefresh(pub RwSignal<u32>);
-
-impl ShellRefresh {
-    pub fn bump(self) {
-        self.0.update(|n| *n += 1);
-    }
-}
-
 #[component]
 pub fn AppShell() -> impl IntoView {
-    let refresh = ShellRefresh(RwSignal::new(0));
-    provide_context(refresh);
-    let user = Resource::new(move || refresh.0.get(), |_| current_user());
+    let user = Resource::new(|| (), |_| current_user());
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const STORAGE_KEY: &str = "theme";
 
-#[component]
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     // None until the browser tells us; the server cannot know.
     let dark = RwSignal::new(None::<bool>);

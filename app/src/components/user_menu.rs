@@ -6,10 +6,20 @@ use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::auth::{Logout, UserSummary};
+use super::events;
+use crate::auth::{current_user, Logout, UserSummary};
 
-#[component]
+#[island]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {
+    // The name shown here changes when the profile is saved in another island.
+    let user = RwSignal::new(user);
+    events::on(events::PROFILE_CHANGED, move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = current_user().await {
+                user.set(fresh);
+            }
+        });
+    });
     let open = RwSignal::new(false);
     let enhanced = RwSignal::new(false);
     Effect::new(move |_| enhanced.set(true));
@@ -142,9 +152,9 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
         let _ = ev;
     };
 
-    let initials = user.initials();
-    let full_name = user.full_name();
-    let email = user.email.clone();
+    let initials = move || user.with(UserSummary::initials);
+    let full_name = move || user.with(UserSummary::full_name);
+    let email = move || user.with(|u| u.email.clone());
     view! {
         <div
             class="user-menu"

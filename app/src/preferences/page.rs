@@ -7,26 +7,25 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::format::{DateFormat, TimeFormat};
-use super::{
-    get_preferences, list_timezones, zone, Preferences, PreferencesData, SavePreferences,
-    SAMPLE_INSTANT,
-};
-use crate::components::{FormResult, FormStatus};
+use super::{list_timezones, zone, Preferences, PreferencesData, SavePreferences, SAMPLE_INSTANT};
+use crate::components::{events, FormResult, FormStatus};
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
 
-#[component]
-pub fn PreferencesForm(action: ServerAction<SavePreferences>) -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_preferences());
+#[island]
+pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
+    let action = ServerAction::<SavePreferences>::new();
     let result = FormResult::new(action.value());
+    // Times elsewhere on the page are shown in these preferences.
+    Effect::new(move |_| {
+        if result.succeeded().get() {
+            events::announce(events::PROFILE_CHANGED);
+        }
+    });
     view! {
         <FormStatus result success="Preferences saved." done="preferences"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                data.await.map(|data| view! { <PreferencesFields data action result/> })
-            })}
-        </Suspense>
+        <PreferencesFields data action result/>
     }
 }
 

@@ -4,11 +4,24 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, TITLE_MAX_CHARS};
-use crate::components::{FormResult, FormStatus};
+use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
+use crate::components::{refetched, FormResult, FormStatus};
 
 #[component]
 pub fn SshKeysPage() -> impl IntoView {
+    let keys = Resource::new(|| (), |_| list_ssh_keys());
+    view! {
+        <Title text="SSH Keys"/>
+        <h1>"SSH Keys"</h1>
+        <Suspense>
+            {move || Suspend::new(async move { keys.await.map(|data| view! { <SshKeys data/> }) })}
+        </Suspense>
+    }
+}
+
+/// The list and the add form: one island, since adding or deleting refetches the list.
+#[island]
+fn SshKeys(data: SshKeysData) -> impl IntoView {
     let add = ServerAction::<AddSshKey>::new();
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -16,25 +29,22 @@ pub fn SshKeysPage() -> impl IntoView {
             version.update(|n| *n += 1);
         }
     });
-    let keys = Resource::new(move || version.get(), |_| list_ssh_keys());
+    let data = refetched(data, version, list_ssh_keys);
 
     view! {
-        <Title text="SSH Keys"/>
-        <h1>"SSH Keys"</h1>
         <section class="panel" aria-labelledby="keys-heading">
             <h2 id="keys-heading">"Your keys"</h2>
             <p class="muted">"The public keys that identify you. Keys past their expiry date are marked and left out of the export."</p>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    keys.await.map(|data| view! {
-                        <KeyList keys=data.keys version/>
-                        <p class="actions">
-                            <a class="button" href="/settings/ssh-keys/authorized_keys" download="authorized_keys">"Download authorized_keys"</a>
-                            <span class="muted">"Plain text for scripts: " <a href=data.keys_url.clone()>{data.keys_url.clone()}</a></span>
-                        </p>
-                    })
-                })}
-            </Transition>
+            {move || {
+                let data = data.get();
+                view! {
+                    <KeyList keys=data.keys version/>
+                    <p class="actions">
+                        <a class="button" href="/settings/ssh-keys/authorized_keys" download="authorized_keys">"Download authorized_keys"</a>
+                        <span class="muted">"Plain text for scripts: " <a href=data.keys_url.clone()>{data.keys_url.clone()}</a></span>
+                    </p>
+                }
+            }}
         </section>
         <AddKeyForm add/>
     }

@@ -7,7 +7,6 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::{
     two_factor_overview, BeginLinking, CancelLinking, DeviceView, EventView, FinishLinking, Linked,
@@ -15,7 +14,8 @@ use super::{
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
 use crate::authentication::ConfirmAccess;
-use crate::components::{Field, FormResult, FormStatus};
+use crate::components::address::{navigate, query_param};
+use crate::components::{refetched, Field, FormResult, FormStatus};
 use crate::error::AppError;
 
 /// Shared by the section's forms: the overview to refetch after a change, and the form to
@@ -43,6 +43,23 @@ impl Section {
 
 #[component]
 pub fn TwoFactorSection() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| two_factor_overview());
+    view! {
+        <section class="panel" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    overview.await.map(|data| view! { <TwoFactorPanel data/> })
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The whole section is one island: its forms share the refetched overview, the wizard's
+/// step and the password confirmation.
+#[island]
+fn TwoFactorPanel(data: TwoFactorStatus) -> impl IntoView {
     let section = Section {
         version: RwSignal::new(0),
         retry: RwSignal::new(None),
@@ -50,18 +67,8 @@ pub fn TwoFactorSection() -> impl IntoView {
     provide_context(section);
     provide_context(LinkedResult(RwSignal::new(None)));
     provide_context(FreshCodes(RwSignal::new(None)));
-    let overview = Resource::new(move || section.version.get(), |_| two_factor_overview());
-
-    view! {
-        <section class="panel" aria-labelledby="two-factor-heading">
-            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    overview.await.map(|data| view! { <Overview data/> })
-                })}
-            </Transition>
-        </section>
-    }
+    let overview = refetched(data, section.version, two_factor_overview);
+    move || view! { <Overview data=overview.get()/> }
 }
 
 #[component]
@@ -98,12 +105,12 @@ fn ConfirmAccessPanel() -> impl IntoView {
     let section = expect_context::<Section>();
     let confirm = ServerAction::<ConfirmAccess>::new();
     let result = FormResult::new(confirm.value());
-    let query = use_query_map();
     // Without JavaScript a refused form comes back with the error in the address.
+    let error_param = query_param("__err");
     let refused_without_js = move || {
-        query
+        error_param
             .read()
-            .get("__err")
+            .as_ref()
             .is_some_and(|e| e.contains("ReauthRequired"))
     };
     Effect::new(move |_| {
@@ -148,10 +155,10 @@ enum Step {
 
 #[component]
 fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
-    let query = use_query_map();
+    let wizard = query_param("wizard");
     let has_pending = pending.is_some();
     let step = Memo::new(move |_| {
-        match (query.read().get("wizard").as_deref(), has_pending) {
+        match (wizard.read().as_deref(), has_pending) {
             (Some("name"), _) => Step::Name,
             (Some("done"), _) => Step::Done,
             (Some("confirm"), true) => Step::Confirm,
@@ -196,10 +203,9 @@ fn NameStep() -> impl IntoView {
     let result = FormResult::new(begin.value());
     let form = NodeRef::<html::Form>::new();
     section.watch(move || begin.value().get(), form);
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if begin.value().with(|v| matches!(v, Some(Ok(_)))) {
-            navigate(&format!("{PAGE}?wizard=scan"), Default::default());
+            navigate(&format!("{PAGE}?wizard=scan"));
         }
     });
     view! {
@@ -256,11 +262,10 @@ fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
     section.watch(move || finish.value().get(), form);
     // The recovery codes exist only in this response: keep them for the last step.
     let linked = expect_context::<LinkedResult>();
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(done)) = finish.value().get() {
             linked.0.set(Some(done));
-            navigate(&format!("{PAGE}?wizard=done"), Default::default());
+            navigate(&format!("{PAGE}?wizard=done"));
         }
     });
     view! {
@@ -304,12 +309,11 @@ fn DoneStep() -> impl IntoView {
 #[component]
 fn CancelButton() -> impl IntoView {
     let cancel = ServerAction::<CancelLinking>::new();
-    let navigate = leptos_router::hooks::use_navigate();
     let section = expect_context::<Section>();
     Effect::new(move |_| {
         if cancel.value().with(|v| matches!(v, Some(Ok(_)))) {
             section.version.update(|n| *n += 1);
-            navigate(PAGE, Default::default());
+            navigate(PAGE);
         }
     });
     view! {
