@@ -8,9 +8,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     all_workspaces, get_account, list_accounts, show_invitation, AcceptInvitation, AccountDetails,
-    AccountInfo, AccountsOverview, AnswerInvitation, InvitationLanding, ChangeRole, CreateAccount, CreateWorkspace, DeclineInvitation,
-    DeleteWorkspace, InvitationSent, InvitationView, MemberView, RemoveMember, RenameWorkspace,
-    ResendInvitation, RevokeInvitation, Role, SaveAccount, SendInvitation, Viewer, WorkspaceView,
+    AccountInfo, AccountsOverview, AnswerInvitation, ChangeRole, CreateAccount, CreateWorkspace,
+    DeclineInvitation, DeleteWorkspace, InvitationLanding, InvitationSent, InvitationView,
+    MemberView, RemoveMember, RenameWorkspace, ResendInvitation, RevokeInvitation, Role,
+    SaveAccount, SendInvitation, Viewer, WorkspaceView,
 };
 use crate::auth::AuthFrame;
 use crate::components::address::navigate;
@@ -654,7 +655,11 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     let l = landing;
     let intro = format!(
         "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",
-        l.invited_by, l.email, l.account_name, l.role.label(), l.expires
+        l.invited_by,
+        l.email,
+        l.account_name,
+        l.role.label(),
+        l.expires
     );
     let decline_token = token.clone();
     let decline_form = view! {

@@ -110,7 +110,10 @@ fn EmailField(result: FormResult, email: RwSignal<String>) -> impl IntoView {
 
 /// Where to go after logging in (`?next=`), checked again by the server.
 fn next_param() -> String {
-    use_query_map().read_untracked().get("next").unwrap_or_default()
+    use_query_map()
+        .read_untracked()
+        .get("next")
+        .unwrap_or_default()
 }
 
 #[component]

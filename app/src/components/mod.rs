@@ -8,10 +8,10 @@ mod strength;
 mod theme;
 mod user_menu;
 
+pub use form::refetched;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
 pub use form::{Field, FormResult, FormStatus};
-pub use form::refetched;
 pub use shell::AppShell;
 pub use strength::StrengthMeter;
 pub use theme::ThemeToggle;
