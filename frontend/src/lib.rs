@@ -16,16 +16,6 @@ pub fn hydrate() {
         let _ = leptos::prelude::window().location().set_href(to);
     });
     leptos::mount::hydrate_islands();
-    // The islands script hydrates the islands right after this returns, in microtasks; a
-    // timeout runs after all of them. Browser tests wait for this mark.
-    leptos::prelude::set_timeout(
-        || {
-            if let Some(body) = leptos::prelude::document().body() {
-                let _ = body.set_attribute("data-hydrated", "");
-            }
-        },
-        std::time::Duration::ZERO,
-    );
 }
 
 /// The preview's formatting path, exposed so browser tests can hold it against the server's

@@ -43,8 +43,9 @@ pub fn AccountsPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn Accounts(data: AccountsOverview) -> impl IntoView {
+    crate::components::island_hydrated();
     let version = RwSignal::new(0u32);
     let create = ServerAction::<CreateAccount>::new();
     let answer = ServerAction::<AnswerInvitation>::new();
@@ -168,8 +169,9 @@ fn AccountError(error: AppError) -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
+    crate::components::island_hydrated();
     let version = RwSignal::new(0u32);
     provide_context(Refresh(version));
     provide_context(LastSent(RwSignal::new(None)));
@@ -645,8 +647,9 @@ pub fn InvitationPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView {
+    crate::components::island_hydrated();
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());

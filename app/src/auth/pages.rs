@@ -54,8 +54,9 @@ pub fn SignupPage() -> impl IntoView {
 }
 
 /// `invitation`: the invitation's token and the email it was sent to.
-#[island]
+#[island(lazy)]
 fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
+    crate::components::island_hydrated();
     let signup = ServerAction::<Signup>::new();
     let result = FormResult::new(signup.value());
     let password = RwSignal::new(String::new());
@@ -126,8 +127,9 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn LoginForm(next: String) -> impl IntoView {
+    crate::components::island_hydrated();
     let login = ServerAction::<Login>::new();
     let result = FormResult::new(login.value());
     view! {
@@ -154,8 +156,9 @@ pub fn LoginCodePage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn LoginCodeForm(next: String) -> impl IntoView {
+    crate::components::island_hydrated();
     let verify = ServerAction::<VerifyLoginCode>::new();
     let result = FormResult::new(verify.value());
     view! {

@@ -16,8 +16,9 @@ pub fn AuthenticationPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn ChangePasswordSection() -> impl IntoView {
+    crate::components::island_hydrated();
     let change = ServerAction::<ChangePassword>::new();
     let result = FormResult::new(change.value());
     let password = RwSignal::new(String::new());

@@ -3,12 +3,14 @@
 pub mod address;
 pub mod events;
 mod form;
+mod hydration;
 mod shell;
 mod strength;
 mod theme;
 mod user_menu;
 
 pub use form::refetched;
+pub use hydration::island_hydrated;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
 pub use form::{Field, FormResult, FormStatus};

@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use super::events;
 use crate::auth::{current_user, Logout, UserSummary};
 
-#[island]
+#[island(lazy)]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {
+    crate::components::island_hydrated();
     // The name shown here changes when the profile is saved in another island.
     let user = RwSignal::new(user);
     events::on(events::PROFILE_CHANGED, move || {

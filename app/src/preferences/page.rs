@@ -13,8 +13,9 @@ use crate::components::{events, FormResult, FormStatus};
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
 
-#[island]
+#[island(lazy)]
 pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
+    crate::components::island_hydrated();
     let action = ServerAction::<SavePreferences>::new();
     let result = FormResult::new(action.value());
     // Times elsewhere on the page are shown in these preferences.

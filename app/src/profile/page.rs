@@ -33,8 +33,9 @@ pub fn UserSettingsPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn ProfileSection(data: ProfileData) -> impl IntoView {
+    crate::components::island_hydrated();
     let save = ServerAction::<SaveProfile>::new();
     let result = FormResult::new(save.value());
     // Fetched again after a save here (the stored, trimmed names) or of the preferences

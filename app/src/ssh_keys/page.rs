@@ -20,8 +20,9 @@ pub fn SshKeysPage() -> impl IntoView {
 }
 
 /// The list and the add form: one island, since adding or deleting refetches the list.
-#[island]
+#[island(lazy)]
 fn SshKeys(data: SshKeysData) -> impl IntoView {
+    crate::components::island_hydrated();
     let add = ServerAction::<AddSshKey>::new();
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {

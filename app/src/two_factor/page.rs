@@ -58,8 +58,9 @@ pub fn TwoFactorSection() -> impl IntoView {
 
 /// The whole section is one island: its forms share the refetched overview, the wizard's
 /// step and the password confirmation.
-#[island]
+#[island(lazy)]
 fn TwoFactorPanel(data: TwoFactorStatus) -> impl IntoView {
+    crate::components::island_hydrated();
     let section = Section {
         version: RwSignal::new(0),
         retry: RwSignal::new(None),
