@@ -14,6 +14,8 @@ test("an Owner invites a new person who signs up with the locked email and joins
   await owner.getByRole("link", { name: "Ada Lovelace" }).click();
   await expect(owner.getByRole("heading", { name: "Ada Lovelace", level: 1 })).toBeVisible();
   await expect(owner.getByText("Your role: Owner")).toBeVisible();
+  // Each page is a page load: the link below is shown only once the page's island runs.
+  await hydrated(owner);
 
   // Invite: no mail server in the test setup, so the link is shown to pass on.
   const grace = newPerson("Grace", "Hopper");

@@ -54,6 +54,7 @@ test("a person signs up, edits the profile and preferences, changes the password
   await menuButton.click();
   await page.getByRole("menuitem", { name: "Authentication" }).click();
   await expect(page).toHaveURL(/\/settings\/authentication$/);
+  await hydrated(page);
   await page.getByLabel("Current password").fill("not my password at all");
   await page.getByLabel("New password", { exact: true }).fill("marble orchard hums at dusk");
   await page.getByLabel("Confirm new password").fill("marble orchard hums at dusk");

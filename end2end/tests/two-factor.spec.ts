@@ -15,6 +15,8 @@ async function linkDevice(page: Page, name: string, button: string): Promise<{ k
   await page.getByRole("button", { name: "User menu" }).click();
   await page.getByRole("menuitem", { name: "Authentication" }).click();
   await expect(page).toHaveURL(/\/settings\/authentication$/);
+  // A page load: wait for the wizard's island so its steps keep the new recovery codes.
+  await hydrated(page);
   // 2. Enable (or link another), a name, Confirm.
   await page.getByRole("link", { name: button }).click();
   await page.getByLabel("Device name").fill(name);

@@ -10,10 +10,10 @@ mod theme;
 mod user_menu;
 
 pub use form::refetched;
-pub use hydration::island_hydrated;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
 pub use form::{Field, FormResult, FormStatus};
+pub use hydration::island_hydrated;
 pub use shell::AppShell;
 pub use strength::StrengthMeter;
 pub use theme::ThemeToggle;

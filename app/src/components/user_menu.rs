@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::events;
 use crate::auth::{current_user, Logout, UserSummary};
 
-#[island(lazy)]
+#[island]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {
     crate::components::island_hydrated();
     // The name shown here changes when the profile is saved in another island.

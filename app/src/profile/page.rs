@@ -33,7 +33,7 @@ pub fn UserSettingsPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn ProfileSection(data: ProfileData) -> impl IntoView {
     crate::components::island_hydrated();
     let save = ServerAction::<SaveProfile>::new();

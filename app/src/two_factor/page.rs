@@ -178,7 +178,7 @@ fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
         <div class="wizard">
             {move || match step.get() {
                 Step::Start => view! {
-                    <a class="button primary" href=format!("{PAGE}?wizard=name")>{label}</a>
+                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name")>{label}</StepLink>
                 }.into_any(),
                 Step::Name => view! { <NameStep/> }.into_any(),
                 Step::Scan => pending.get_value().map(|p| view! { <ScanStep pending=p/> }).into_any(),
@@ -186,6 +186,19 @@ fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
                 Step::Done => view! { <DoneStep/> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// A link between the wizard's steps. With JavaScript it changes the step in place, keeping
+/// what the wizard holds (the new recovery codes); without, it loads the step's page.
+#[component]
+fn StepLink(class: &'static str, to: String, children: Children) -> impl IntoView {
+    let target = to.clone();
+    view! {
+        <a class=class href=to on:click=move |ev| {
+            ev.prevent_default();
+            navigate(&target);
+        }>{children()}</a>
     }
 }
 
@@ -218,7 +231,7 @@ fn NameStep() -> impl IntoView {
                 hint="A name you will recognise, unique among your devices, e.g. \u{201c}Work phone\u{201d}."/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || begin.pending().get()>"Confirm"</button>
-                <a class="button" href=PAGE>"Cancel"</a>
+                <StepLink class="button" to=PAGE.to_owned()>"Cancel"</StepLink>
             </div>
         </ActionForm>
     }
@@ -248,7 +261,7 @@ fn ScanStep(pending: PendingDevice) -> impl IntoView {
             "restores code generation, and you can then link a new device."
         </p>
         <div class="actions">
-            <a class="button primary" href=format!("{PAGE}?wizard=confirm")>"Next"</a>
+            <StepLink class="button primary" to=format!("{PAGE}?wizard=confirm")>"Next"</StepLink>
             <CancelButton/>
         </div>
     }
@@ -279,7 +292,7 @@ fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
                 hint="6 digits; spaces are fine." error=result.field("code")/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || finish.pending().get()>"Finish"</button>
-                <a class="button" href=format!("{PAGE}?wizard=scan")>"Back"</a>
+                <StepLink class="button" to=format!("{PAGE}?wizard=scan")>"Back"</StepLink>
             </div>
         </ActionForm>
     }
@@ -303,7 +316,7 @@ fn DoneStep() -> impl IntoView {
         {move || linked.0.with(Option::is_none).then(|| view! {
             <p role="status" class="alert alert-success">"The device is linked to your account."</p>
         })}
-        <a class="button primary" href=PAGE>"Done"</a>
+        <StepLink class="button primary" to=PAGE.to_owned()>"Done"</StepLink>
     }
 }
 
