@@ -2,6 +2,7 @@
 //! the page an invitation link opens. Each page loads its data on the server and hands it to
 //! one island, which fetches it again after a change.
 
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -196,8 +197,8 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
         Ok::<_, AppError>(get_account(id).await)
     });
     move || match details.get() {
-        Ok(d) => view! { <Account details=d/> }.into_any(),
-        Err(error) => view! { <AccountError error/> }.into_any(),
+        Ok(d) => Either::Left(view! { <Account details=d/> }),
+        Err(error) => Either::Right(view! { <AccountError error/> }),
     }
 }
 
@@ -255,7 +256,7 @@ fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl
     let save = expect_context::<PageForms>().save;
     let result = FormResult::new(save.value());
     let body = if manages {
-        view! {
+        Either::Left(view! {
             <ActionForm action=save attr:novalidate=true>
                 <FormStatus result success="Account information saved." done="account"/>
                 <input type="hidden" name="account_id" value=account_id.to_string()/>
@@ -272,15 +273,14 @@ fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl
                 </div>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save account"</button>
             </ActionForm>
-        }
-        .into_any()
+        })
     } else {
         let row = |label: &'static str, value: String| {
             view! {
                 <dt>{label}</dt><dd>{if value.is_empty() { "—".to_owned() } else { value }}</dd>
             }
         };
-        view! {
+        Either::Right(view! {
             <dl class="facts">
                 {row("Account name", info.name)}
                 {row("Company name", info.company_name)}
@@ -290,8 +290,7 @@ fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl
                 {row("Country", info.country)}
                 {row("Tax ID", info.tax_id)}
             </dl>
-        }
-        .into_any()
+        })
     };
     view! {
         <section class="panel" aria-labelledby="info-heading">
@@ -519,17 +518,15 @@ fn SentNotice() -> impl IntoView {
     let sent = last_sent();
     move || {
         sent.get().map(|s| match s.link {
-            Some(link) => view! {
+            Some(link) => Either::Left(view! {
                 <div class="alert alert-success" role="status">
                     <p>{format!("Invitation for {} created. No mail server is set up, so send them this link yourself:", s.email)}</p>
                     <p><code class="invitation-link">{link}</code></p>
                 </div>
-            }
-            .into_any(),
-            None => view! {
+            }),
+            None => Either::Right(view! {
                 <p class="alert alert-success" role="status">{format!("Invitation mailed to {}.", s.email)}</p>
-            }
-            .into_any(),
+            }),
         })
     }
 }
@@ -673,26 +670,26 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     };
     let next = crate::auth::encode_query_value(&format!("/invitations/{token}"));
     let choice = match l.viewer {
-        Viewer::Invitee => view! {
+        Viewer::Invitee => EitherOf4::A(view! {
             <ActionForm action=accept attr:class="inline">
                 <input type="hidden" name="token" value=token.clone()/>
                 <button type="submit" class="button primary">"Accept"</button>
             </ActionForm>
-        }.into_any(),
-        Viewer::SignedOut { registered: false } => view! {
+        }),
+        Viewer::SignedOut { registered: false } => EitherOf4::B(view! {
             <a class="button primary" href=format!("/signup?invitation={token}")>"Sign up to accept"</a>
-        }.into_any(),
-        Viewer::SignedOut { registered: true } => view! {
+        }),
+        Viewer::SignedOut { registered: true } => EitherOf4::C(view! {
             <a class="button primary" href=format!("/login?next={next}")>"Log in to accept"</a>
-        }.into_any(),
-        Viewer::Other { email } => view! {
+        }),
+        Viewer::Other { email } => EitherOf4::D(view! {
             <p class="alert alert-warning">
                 {format!("You are logged in as {email}, but this invitation is for {}. Log out, then open the link again and sign in with the invited email.", l.email)}
             </p>
             <ActionForm action=logout attr:class="inline">
                 <button type="submit" class="button primary">"Log out"</button>
             </ActionForm>
-        }.into_any(),
+        }),
     };
     view! {
         <FormStatus result=accept_result success="Welcome!"/>

@@ -2,6 +2,7 @@
 //! JavaScript, inline errors without a reload with it (the forms are islands; the frame
 //! around them is server-rendered only).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -81,12 +82,12 @@ fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
                     on_input=Callback::new(move |v| last.set(v))/>
             </div>
             {match invitation {
-                None => view! { <EmailField result email/> }.into_any(),
-                Some((token, invited_email)) => view! {
+                None => Either::Left(view! { <EmailField result email/> }),
+                Some((token, invited_email)) => Either::Right(view! {
                     <input type="hidden" name="invitation" value=token/>
                     <Field label="Email" name="email" input_type="email" value=invited_email readonly=true
                         hint="The email your invitation was sent to." error=result.field("email")/>
-                }.into_any(),
+                }),
             }}
             <Field label="Mobile number" name="mobile" input_type="tel" autocomplete="tel" required=true
                 hint="In international form, starting with + and the country code, e.g. +49 151 23456789."

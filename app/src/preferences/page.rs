@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
@@ -301,16 +302,15 @@ fn PreferencesFields(
             <section class="preview" aria-live="polite" aria-labelledby="preview-heading">
                 <h3 id="preview-heading">"Preview"</h3>
                 {move || match preview() {
-                    Some((now_text, sample_text)) => view! {
+                    Some((now_text, sample_text)) => Either::Left(view! {
                         <dl class="facts">
                             <dt>"Now"</dt>
                             <dd data-testid="preview-now">{now_text}</dd>
                             <dt>"Sample (14 July 2026, 16:45:30 UTC)"</dt>
                             <dd data-testid="preview-sample">{sample_text}</dd>
                         </dl>
-                    }
-                    .into_any(),
-                    None => view! { <p class="muted">"Choose a known time zone to see the preview."</p> }.into_any(),
+                    }),
+                    None => Either::Right(view! { <p class="muted">"Choose a known time zone to see the preview."</p> }),
                 }}
             </section>
             <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save preferences"</button>

@@ -1,5 +1,6 @@
 //! The SSH Keys page: the list with fingerprints, the add form and the export.
 
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,14 +55,13 @@ fn SshKeys(data: SshKeysData) -> impl IntoView {
 #[component]
 fn KeyList(keys: Vec<SshKeyView>, version: RwSignal<u32>) -> impl IntoView {
     if keys.is_empty() {
-        return view! { <p>"You have no SSH keys yet."</p> }.into_any();
+        return Either::Left(view! { <p>"You have no SSH keys yet."</p> });
     }
-    view! {
+    Either::Right(view! {
         <ul class="key-list">
             {keys.into_iter().map(|key| view! { <KeyRow key version/> }).collect_view()}
         </ul>
-    }
-    .into_any()
+    })
 }
 
 #[component]

@@ -5,6 +5,7 @@
 //! works without JavaScript, and a reload resumes the unfinished device (the server keeps it,
 //! with its one secret, for 15 minutes).
 
+use leptos::either::{Either, EitherOf5};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -80,9 +81,9 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         <p class="status-line">
             "Status: "
             {if enabled {
-                view! { <strong class="badge badge-on">"On"</strong> }.into_any()
+                Either::Left(view! { <strong class="badge badge-on">"On"</strong> })
             } else {
-                view! { <strong class="badge badge-off">"Off"</strong> }.into_any()
+                Either::Right(view! { <strong class="badge badge-off">"Off"</strong> })
             }}
             {enabled.then(|| format!(" — {device_count} linked device{}", if device_count == 1 { "" } else { "s" }))}
         </p>
@@ -177,13 +178,13 @@ fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
     view! {
         <div class="wizard">
             {move || match step.get() {
-                Step::Start => view! {
+                Step::Start => EitherOf5::A(view! {
                     <StepLink class="button primary" to=format!("{PAGE}?wizard=name")>{label}</StepLink>
-                }.into_any(),
-                Step::Name => view! { <NameStep/> }.into_any(),
-                Step::Scan => pending.get_value().map(|p| view! { <ScanStep pending=p/> }).into_any(),
-                Step::Confirm => pending.get_value().map(|p| view! { <ConfirmStep pending=p/> }).into_any(),
-                Step::Done => view! { <DoneStep/> }.into_any(),
+                }),
+                Step::Name => EitherOf5::B(view! { <NameStep/> }),
+                Step::Scan => EitherOf5::C(pending.get_value().map(|p| view! { <ScanStep pending=p/> })),
+                Step::Confirm => EitherOf5::D(pending.get_value().map(|p| view! { <ConfirmStep pending=p/> })),
+                Step::Done => EitherOf5::E(view! { <DoneStep/> }),
             }}
         </div>
     }
@@ -480,9 +481,9 @@ fn SecurityLog(events: Vec<EventView>) -> impl IntoView {
     view! {
         <h3>"Security log"</h3>
         {if events.is_empty() {
-            view! { <p class="muted">"Nothing recorded yet."</p> }.into_any()
+            Either::Left(view! { <p class="muted">"Nothing recorded yet."</p> })
         } else {
-            view! {
+            Either::Right(view! {
                 <table class="security-log">
                     <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"From"</th></tr></thead>
                     <tbody>
@@ -491,7 +492,7 @@ fn SecurityLog(events: Vec<EventView>) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            }.into_any()
+            })
         }}
     }
 }
