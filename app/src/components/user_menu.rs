@@ -153,7 +153,7 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
         let _ = ev;
     };
 
-    let initials = move || user.with(UserSummary::initials);
+    let initials = move || user.with(|u| u.initials.clone());
     let full_name = move || user.with(UserSummary::full_name);
     let email = move || user.with(|u| u.email.clone());
     view! {

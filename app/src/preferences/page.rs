@@ -31,9 +31,11 @@ pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
     }
 }
 
-/// Lower-cased with `_` and `/` as spaces, so "new york" finds America/New_York.
+/// Lower-cased with `_` and `/` as spaces, so "new york" finds America/New_York. Zone names
+/// are ASCII, so ASCII case folding finds them all (and keeps Unicode case tables out of the
+/// WASM).
 fn searchable(s: &str) -> String {
-    s.to_lowercase().replace(['_', '/'], " ")
+    s.to_ascii_lowercase().replace(['_', '/'], " ")
 }
 
 /// A zone name with its [`searchable`] form, computed once when the list arrives.
