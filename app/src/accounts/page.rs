@@ -63,35 +63,35 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
 
     view! {
         {move || {
-                let data = overview.get();
-                view! {
-                    <section class="panel" aria-labelledby="accounts-heading">
-                        <h2 id="accounts-heading">"Your accounts"</h2>
-                        <table class="data-table">
-                            <thead><tr><th scope="col">"Account"</th><th scope="col">"Your role"</th><th scope="col">"Members"</th><th scope="col">"Workspaces"</th></tr></thead>
-                            <tbody>
-                                {data.accounts.into_iter().map(|a| view! {
-                                    <tr>
-                                        <td><a href=format!("/accounts/{}", a.id)>{a.name}</a></td>
-                                        <td>{a.role.label()}</td>
-                                        <td>{a.members}</td>
-                                        <td>{a.workspaces}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <p><a href="/workspaces">"All workspaces"</a></p>
+            let data = overview.get();
+            view! {
+                <section class="panel" aria-labelledby="accounts-heading">
+                    <h2 id="accounts-heading">"Your accounts"</h2>
+                    <table class="data-table">
+                        <thead><tr><th scope="col">"Account"</th><th scope="col">"Your role"</th><th scope="col">"Members"</th><th scope="col">"Workspaces"</th></tr></thead>
+                        <tbody>
+                            {data.accounts.into_iter().map(|a| view! {
+                                <tr>
+                                    <td><a href=format!("/accounts/{}", a.id)>{a.name}</a></td>
+                                    <td>{a.role.label()}</td>
+                                    <td>{a.members}</td>
+                                    <td>{a.workspaces}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p><a href="/workspaces">"All workspaces"</a></p>
+                </section>
+                {(!data.invitations.is_empty()).then(|| view! {
+                    <section class="panel" aria-labelledby="invitations-heading">
+                        <h2 id="invitations-heading">"Invitations for you"</h2>
+                        <FormStatus result=answer_result success="Done." done="accepted"/>
+                        <ul class="invitation-list">
+                            {data.invitations.into_iter().map(|i| view! { <MyInvitation invitation=i answer/> }).collect_view()}
+                        </ul>
                     </section>
-                    {(!data.invitations.is_empty()).then(|| view! {
-                        <section class="panel" aria-labelledby="invitations-heading">
-                            <h2 id="invitations-heading">"Invitations for you"</h2>
-                            <FormStatus result=answer_result success="Done." done="accepted"/>
-                            <ul class="invitation-list">
-                                {data.invitations.into_iter().map(|i| view! { <MyInvitation invitation=i answer/> }).collect_view()}
-                            </ul>
-                        </section>
-                    })}
-                }
+                })}
+            }
         }}
         <section class="panel" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create account"</h2>
