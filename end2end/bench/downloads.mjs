@@ -2,9 +2,12 @@
 // requests for a fresh load of the page (the app shell, the page's own code chunks and their
 // shared chunks), summed raw and brotli (the sizes of the precompressed `.br` files the server
 // sends to browsers that accept brotli).
-// Usage: node end2end/bench/downloads.mjs http://127.0.0.1:3100 target/site /settings ...
+// Usage: node end2end/bench/downloads.mjs http://127.0.0.1:3100 target/site /settings ... [--two-factor]
+// `--two-factor` also measures the Authentication page after linking a device.
 // Prints one line per page: path, files, JS+WASM raw, JS+WASM brotli, CSS raw, CSS brotli.
+// With DOWNLOADS_PER_FILE=1 it also lists each file's raw and brotli size on stderr.
 import { chromium } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 
 const [base, siteRoot, ...paths] = process.argv.slice(2);
@@ -26,8 +29,9 @@ try {
   await page.getByLabel("Confirm password").fill("violet tractor wanders quietly");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/settings$/);
-  for (const path of paths) {
-    // A new context has an empty cache; it carries the signed-in session cookie over.
+  // Each page as a first visit: a new context has an empty cache and carries the signed-in
+  // session cookie over.
+  const measure = async (label, path) => {
     const freshContext = await browser.newContext({ baseURL: base, storageState: await context.storageState() });
     const fresh = await freshContext.newPage();
     const files = new Set();
@@ -42,6 +46,7 @@ try {
     for (const file of files) {
       const local = `${siteRoot}${file}`;
       const [raw, br] = [statSync(local).size, statSync(`${local}.br`).size];
+      if (process.env.DOWNLOADS_PER_FILE) console.error(`  ${label} ${file} ${raw} ${br}`);
       if (file.endsWith(".css")) {
         sum.css += raw;
         sum.cssBr += br;
@@ -50,8 +55,23 @@ try {
         sum.codeBr += br;
       }
     }
-    console.log([path, files.size, sum.code, sum.codeBr, sum.css, sum.cssBr].join(" "));
+    console.log([label, files.size, sum.code, sum.codeBr, sum.css, sum.cssBr].join(" "));
     await freshContext.close();
+  };
+  for (const path of paths.filter((p) => p !== "--two-factor")) await measure(path, path);
+  if (paths.includes("--two-factor")) {
+    // The Authentication page of a person with two-factor on (a device and recovery codes):
+    // a device linked through the wizard, with oathtool as the authenticator app.
+    await page.goto("/settings/authentication?wizard=name");
+    await page.waitForSelector("body[data-hydrated]");
+    await page.getByLabel("Device name").fill("Bench phone");
+    await page.getByRole("button", { name: "Confirm", exact: true }).click();
+    const key = (await page.locator("#setup-key").textContent()).replace(/\s/g, "");
+    await page.getByRole("link", { name: "Next" }).click();
+    await page.getByLabel("Code", { exact: true }).fill(execFileSync("oathtool", ["--totp", "-b", key]).toString().trim());
+    await page.getByRole("button", { name: "Finish" }).click();
+    await page.getByText("is linked to your account").waitFor();
+    await measure("/settings/authentication(two-factor-on)", "/settings/authentication");
   }
 } finally {
   await browser.close();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillSignup, logIn, newPerson } from "./helpers";
+import { earlyInStep, fillSignup, logIn, newPerson, signUp, totp } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
 
@@ -54,4 +54,46 @@ test("every form works with JavaScript off", async ({ page }) => {
   await expect(page.getByText("Incorrect email or password.")).toBeVisible();
   await logIn(page, p.email, "marble orchard hums at dusk");
   await expect(page).toHaveURL(/\/settings$/);
+});
+
+test("two-factor authentication works with JavaScript off", async ({ page }) => {
+  const p = newPerson("Katherine", "Johnson");
+  await signUp(page, p, { js: false });
+  await page.goto("/settings/authentication");
+  await expect(page.getByText("Status: Off")).toBeVisible();
+
+  // The wizard, one page per step.
+  await page.getByRole("link", { name: "Enable Two-factor authentication" }).click();
+  await page.getByLabel("Device name").fill("  ");
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(page.locator("#name-error")).toHaveText("Enter a name for this device, e.g. \"Work phone\".");
+  await page.getByLabel("Device name").fill("Desk phone");
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(page).toHaveURL(/wizard=scan/);
+  await expect(page.getByRole("img", { name: "QR code" })).toBeVisible();
+  const key = (await page.locator("#setup-key").textContent())!.trim();
+  await page.getByRole("link", { name: "Next" }).click();
+  await earlyInStep();
+  const wrong = ((Number(totp(key)) + 1) % 1_000_000).toString().padStart(6, "0");
+  await page.getByLabel("Code", { exact: true }).fill(wrong);
+  await page.getByRole("button", { name: "Finish" }).click();
+  await expect(page.locator("#code-error")).toContainText("That code is not correct.");
+  await page.getByLabel("Code", { exact: true }).fill(totp(key));
+  await page.getByRole("button", { name: "Finish" }).click();
+  await expect(page.getByText("The device is linked to your account.")).toBeVisible();
+  await page.getByRole("link", { name: "Done" }).click();
+  await expect(page.getByText("Status: On — 1 linked device")).toBeVisible();
+
+  // Rename, then remove: each comes back to the page with what happened.
+  const row = page.locator(".device");
+  await row.getByText("Rename", { exact: true }).click();
+  await row.getByLabel("New name").fill("Pocket phone");
+  await row.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Device renamed." })).toBeVisible();
+  await expect(page.locator(".device-name")).toHaveText(["Pocket phone"]);
+  await page.locator(".device").getByText("Remove", { exact: true }).click();
+  await page.locator(".device").getByRole("button", { name: "Remove device" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Device removed." })).toBeVisible();
+  await expect(page.getByText("Status: Off")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Removed the device “Pocket phone”" })).toBeVisible();
 });

@@ -15,10 +15,11 @@ async function linkDevice(page: Page, name: string, button: string): Promise<{ k
   await page.getByRole("button", { name: "User menu" }).click();
   await page.getByRole("menuitem", { name: "Authentication" }).click();
   await expect(page).toHaveURL(/\/settings\/authentication$/);
-  // A page load: wait for the wizard's island so its steps keep the new recovery codes.
-  await hydrated(page);
-  // 2. Enable (or link another), a name, Confirm.
+  // 2. Enable (or link another), a name, Confirm. Starting the wizard is a page load: wait
+  // for its island, whose steps keep the new recovery codes in memory.
   await page.getByRole("link", { name: button }).click();
+  await expect(page).toHaveURL(/wizard=name/);
+  await hydrated(page);
   await page.getByLabel("Device name").fill(name);
   await page.getByRole("button", { name: "Confirm", exact: true }).click();
   // 3. and 4. The apps, the QR code and the setup key.

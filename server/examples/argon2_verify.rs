@@ -6,7 +6,7 @@ use app::auth::password::PasswordHasher;
 
 #[tokio::main]
 async fn main() {
-    let hasher = PasswordHasher::new(1);
+    let hasher = PasswordHasher::new(1, 0).expect("hashing thread");
     let hash = hasher
         .hash("violet tractor wanders quietly".into())
         .await

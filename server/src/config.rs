@@ -95,6 +95,9 @@ pub struct SecurityConfig {
     pub login_window_minutes: u32,
     /// Password hashes computed at once; 0 means one per CPU core but one (at least one).
     pub password_hash_concurrency: usize,
+    /// Niceness of the password-hashing threads, 0 to 19: higher gives other pages the CPU
+    /// first during a burst of logins (Linux).
+    pub password_hash_nice: i32,
     /// Wrong two-factor codes per account (across all its devices) in one login window.
     pub code_failures_per_account: u32,
     /// Seconds a password or code check allows sensitive actions without asking again.
@@ -149,6 +152,7 @@ impl Default for SecurityConfig {
             login_failures_per_address: 50,
             login_window_minutes: 15,
             password_hash_concurrency: 0,
+            password_hash_nice: 10,
             code_failures_per_account: 5,
             reauth_seconds: 300,
             secret_key: String::new(),
@@ -242,6 +246,12 @@ impl Config {
                 "session timeouts must be positive".into(),
             ));
         }
+        if !(0..=19).contains(&self.security.password_hash_nice) {
+            return Err(StartupError::Config(format!(
+                "security.password_hash_nice must be 0 to 19, got {}",
+                self.security.password_hash_nice
+            )));
+        }
         Ok(())
     }
 
@@ -326,6 +336,12 @@ mod tests {
             env(&[("APP_SESSION_IDLE_TIMEOUT_MINUTES", "soon")])
         )
         .is_err());
+        let nice = Config::from_parts(
+            "",
+            Path::new("f"),
+            env(&[("APP_SECURITY_PASSWORD_HASH_NICE", "-5")]),
+        );
+        assert!(nice.is_err_and(|e| e.to_string().contains("password_hash_nice must be 0 to 19")));
     }
 
     #[test]

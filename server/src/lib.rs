@@ -66,7 +66,7 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
         leptos_options: leptos_options(config),
         db: database.app,
         settings: config.app_settings(),
-        hasher: PasswordHasher::new(concurrency),
+        hasher: PasswordHasher::new(concurrency, config.security.password_hash_nice)?,
         secrets,
         mailer,
     });

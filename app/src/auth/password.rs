@@ -41,12 +41,12 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use std::sync::Arc;
+    use std::sync::{mpsc, Arc, Mutex};
 
     use argon2::password_hash::rand_core::OsRng;
     use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
     use argon2::Argon2;
-    use tokio::sync::Semaphore;
+    use tokio::sync::oneshot;
 
     use super::*;
     use crate::error::AppError;
@@ -104,46 +104,68 @@ mod server {
         Ok(())
     }
 
-    /// argon2id with the OWASP parameters (m=19456 KiB, t=2, p=1: `Argon2::default()`), run on
-    /// the blocking pool with at most `permits` hashes at once so a burst of logins can neither
-    /// stall the async workers nor take all memory.
+    /// argon2id with the OWASP parameters (m=19456 KiB, t=2, p=1: `Argon2::default()`),
+    /// computed on a few dedicated threads of their own, at a low scheduling priority: a burst
+    /// of logins queues behind them instead of stalling the async workers, taking all memory
+    /// (19 MiB per hash) or slowing every other page. Not tokio's blocking pool, whose threads
+    /// also serve files and could not get their priority back once lowered.
     #[derive(Clone)]
     pub struct PasswordHasher {
-        permits: Arc<Semaphore>,
+        jobs: mpsc::Sender<Job>,
         /// Verified against when the email is unknown, so both cases take the same time.
         dummy_hash: Arc<str>,
     }
 
+    type Job = Box<dyn FnOnce() + Send>;
+
     impl PasswordHasher {
-        pub fn new(max_concurrent: usize) -> Self {
+        /// `threads` hashes run at once; each thread runs at niceness `nice` (0 = as every
+        /// other thread, 19 = only when a core would otherwise idle; Linux only).
+        pub fn new(threads: usize, nice: i32) -> std::io::Result<Self> {
+            let (jobs, queue) = mpsc::channel::<Job>();
+            let queue = Arc::new(Mutex::new(queue));
+            for _ in 0..threads.max(1) {
+                let queue = Arc::clone(&queue);
+                std::thread::Builder::new()
+                    .name("password-hash".into())
+                    .spawn(move || {
+                        lower_priority(nice);
+                        // Ends when the last hasher (sender) is dropped.
+                        loop {
+                            let next = match queue.lock() {
+                                Ok(queue) => queue.recv(),
+                                Err(_) => return,
+                            };
+                            let Ok(job) = next else { return };
+                            // A panicking job drops its reply channel (its caller gets an
+                            // error); the thread lives on for the next one.
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                    })?;
+            }
             let salt = SaltString::generate(&mut OsRng);
             let dummy_hash = Argon2::default()
                 .hash_password(b"not a real password, only for timing", &salt)
                 .map(|h| h.to_string())
                 .unwrap_or_default();
-            Self {
-                permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            Ok(Self {
+                jobs,
                 dummy_hash: dummy_hash.into(),
-            }
+            })
         }
 
-        async fn run<T: Send + 'static>(
+        pub(super) async fn run<T: Send + 'static>(
             &self,
             work: impl FnOnce() -> T + Send + 'static,
         ) -> Result<T, AppError> {
-            let permit = self
-                .permits
-                .clone()
-                .acquire_owned()
-                .await
+            let (reply, result) = oneshot::channel();
+            self.jobs
+                .send(Box::new(move || {
+                    let _ = reply.send(work());
+                }))
                 .map_err(|_| AppError::Internal)?;
-            tokio::task::spawn_blocking(move || {
-                let _permit = permit; // held until the hash is done
-                work()
-            })
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "password hashing task failed");
+            result.await.map_err(|_| {
+                tracing::error!("password hashing job failed");
                 AppError::Internal
             })
         }
@@ -180,6 +202,21 @@ mod server {
             let hash = self.dummy_hash.to_string();
             self.verify(password, hash).await.map(|_| false)
         }
+    }
+
+    /// Raises this thread's niceness. Linux keeps a nice value per thread (`who = 0` is the
+    /// calling thread); elsewhere it would be the whole process', so nothing is done there.
+    fn lower_priority(nice: i32) {
+        #[cfg(target_os = "linux")]
+        if nice > 0 {
+            // SAFETY: setpriority only reads its integer arguments.
+            let status = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice.min(19)) };
+            if status != 0 {
+                tracing::warn!(nice, error = %std::io::Error::last_os_error(), "could not lower the password-hashing threads' priority");
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = nice;
     }
 }
 
@@ -230,7 +267,7 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
-        let hasher = PasswordHasher::new(2);
+        let hasher = PasswordHasher::new(2, 0).unwrap();
         let hash = hasher
             .hash("violet tractor wanders quietly".into())
             .await
@@ -248,6 +285,30 @@ mod tests {
             .verify("violet tractor wanders quietl".into(), hash)
             .await
             .unwrap());
+        assert!(!hasher.verify_dummy("anything".into()).await.unwrap());
+    }
+
+    #[cfg(all(feature = "ssr", target_os = "linux"))]
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_configured_niceness() {
+        // SAFETY: getpriority only reads its integer arguments; 0 is the calling thread.
+        let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let hasher = PasswordHasher::new(1, 10).unwrap();
+        let nice = hasher
+            .run(|| unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) })
+            .await
+            .unwrap();
+        assert_eq!(nice, 10);
+        // The async runtime's own threads keep their priority.
+        assert_eq!(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }, ours);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn a_failed_hashing_job_is_an_error_and_the_thread_goes_on() {
+        let hasher = PasswordHasher::new(1, 0).unwrap();
+        let failed = hasher.run(|| -> u8 { panic!("a broken job") }).await;
+        assert!(matches!(failed, Err(crate::error::AppError::Internal)));
         assert!(!hasher.verify_dummy("anything".into()).await.unwrap());
     }
 }

@@ -1,7 +1,7 @@
 //! The page's address for islands, which have no client-side router: the query is read from
 //! the router while the server renders and from `location` in the browser. An island can
 //! move between steps of the same page in place (history `pushState`), keeping what it holds
-//! in memory, as a router would; any other address is a full page load.
+//! in memory, as a router would; any other address is a full page load ([`load`]).
 
 use leptos::prelude::*;
 
@@ -30,6 +30,15 @@ pub fn query_param(name: &'static str) -> Signal<Option<String>> {
 pub fn navigate(to: &str) {
     #[cfg(feature = "hydrate")]
     browser::navigate(to);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
+}
+
+/// Loads `to` as a new page, also on the same path: for a change that alters what the
+/// server rendered around the island.
+pub fn load(to: &str) {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().assign(to);
     #[cfg(not(feature = "hydrate"))]
     let _ = to;
 }

@@ -33,6 +33,11 @@ impl FormResult {
         })
     }
 
+    /// The last attempt's error, if it failed.
+    pub fn error(self) -> Signal<Option<AppError>> {
+        self.error
+    }
+
     pub fn succeeded(self) -> Signal<bool> {
         self.succeeded
     }

@@ -124,14 +124,18 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
         &new_name,
         addr,
     )
-    .await
+    .await?;
+    crate::components::confirm_plain_post(page::DONE_RENAMED);
+    Ok(())
 }
 
 #[server(endpoint = "two-factor/remove")]
 pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
     let user = sensitive().await?;
     let addr = crate::auth::session::client_addr();
-    service::remove(&crate::state::AppState::get()?, &user, device_id, addr).await
+    service::remove(&crate::state::AppState::get()?, &user, device_id, addr).await?;
+    crate::components::confirm_plain_post(page::DONE_REMOVED);
+    Ok(())
 }
 
 #[server(endpoint = "two-factor/recovery-codes")]

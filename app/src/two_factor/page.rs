@@ -1,6 +1,11 @@
 //! The two-factor section of the Authentication page: status, the linking wizard, the
 //! linked devices, recovery codes and the security log.
 //!
+//! The server renders the section; only its forms are islands, each loaded by the pages that
+//! show it: the wizard (once it is started), a device's rename and remove forms, and the
+//! recovery codes. A change that alters what the server rendered (a device renamed or
+//! removed, the wizard finished or cancelled) loads the page again.
+//!
 //! The wizard's step lives in the address (`?wizard=name|scan|confirm|done`), so every step
 //! works without JavaScript, and a reload resumes the unfinished device (the server keeps it,
 //! with its one secret, for 15 minutes).
@@ -15,32 +20,13 @@ use super::{
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
 use crate::authentication::ConfirmAccess;
-use crate::components::address::{navigate, query_param};
-use crate::components::{refetched, Field, FormResult, FormStatus};
+use crate::components::address::{load, navigate, query_param};
+use crate::components::{Field, FormResult, FormStatus};
 use crate::error::AppError;
 
-/// Shared by the section's forms: the overview to refetch after a change, and the form to
-/// submit again once the person has confirmed their password.
-#[derive(Clone, Copy)]
-struct Section {
-    version: RwSignal<u32>,
-    retry: RwSignal<Option<NodeRef<html::Form>>>,
-}
-
-impl Section {
-    /// Refetches after a success; asks for the password when the action needs it.
-    fn watch<T: Clone + Send + Sync + 'static>(
-        self,
-        value: impl Fn() -> Option<Result<T, AppError>> + 'static,
-        form: NodeRef<html::Form>,
-    ) {
-        Effect::new(move |_| match value() {
-            Some(Ok(_)) => self.version.update(|n| *n += 1),
-            Some(Err(AppError::ReauthRequired)) => self.retry.set(Some(form)),
-            _ => {}
-        });
-    }
-}
+/// What a page load after a change announces (`?done=`), with or without JavaScript.
+pub const DONE_RENAMED: &str = "device-renamed";
+pub const DONE_REMOVED: &str = "device-removed";
 
 #[component]
 pub fn TwoFactorSection() -> impl IntoView {
@@ -50,34 +36,33 @@ pub fn TwoFactorSection() -> impl IntoView {
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
             <Suspense>
                 {move || Suspend::new(async move {
-                    overview.await.map(|data| view! { <TwoFactorPanel data/> })
+                    overview.await.map(|data| view! { <Overview data/> })
                 })}
             </Suspense>
         </section>
     }
 }
 
-/// The whole section is one island: its forms share the refetched overview, the wizard's
-/// step and the password confirmation.
-#[island(lazy)]
-fn TwoFactorPanel(data: TwoFactorStatus) -> impl IntoView {
-    crate::components::island_hydrated();
-    let section = Section {
-        version: RwSignal::new(0),
-        retry: RwSignal::new(None),
-    };
-    provide_context(section);
-    provide_context(LinkedResult(RwSignal::new(None)));
-    provide_context(FreshCodes(RwSignal::new(None)));
-    let overview = refetched(data, section.version, two_factor_overview);
-    move || view! { <Overview data=overview.get()/> }
-}
-
+/// Rendered on the server only.
 #[component]
 fn Overview(data: TwoFactorStatus) -> impl IntoView {
     let enabled = !data.devices.is_empty();
     let device_count = data.devices.len();
+    let done = query_param("done").get_untracked();
+    let notice = match done.as_deref() {
+        Some(DONE_RENAMED) => Some("Device renamed."),
+        Some(DONE_REMOVED) => Some("Device removed."),
+        // A password confirmed without JavaScript: the person sends their form again.
+        Some("access") => Some("Password confirmed: you can continue."),
+        _ => None,
+    };
+    // The wizard's code is loaded only once it is started (a link to its first step).
+    let wizard_started = query_param("wizard").get_untracked().is_some() || data.pending.is_some();
+    let start_label = start_label(enabled);
     view! {
+        <div role="status" class="alert-slot">
+            {notice.map(|text| view! { <p class="alert alert-success">{text}</p> })}
+        </div>
         <p class="status-line">
             "Status: "
             {if enabled {
@@ -92,57 +77,106 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
             "There are no restrictions on device linking: link as many devices as you need. "
             "We highly recommend you link multiple devices, as if the device is lost or stolen, it can't be recovered."
         </p>
-        <ConfirmAccessPanel/>
-        <Wizard pending=data.pending.clone() enabled/>
+        <RefusedWithoutJavaScript/>
+        {if wizard_started {
+            Either::Left(view! { <LinkWizard pending=data.pending.clone() enabled/> })
+        } else {
+            Either::Right(view! {
+                <div class="wizard">
+                    <a class="button primary" href=format!("{PAGE}?wizard=name")>{start_label}</a>
+                </div>
+            })
+        }}
         <DeviceList devices=data.devices.clone()/>
-        {enabled.then(|| view! { <RecoveryCodes left=data.recovery_codes_left/> })}
+        {enabled.then(|| view! {
+            <h3>"Recovery codes"</h3>
+            <RecoveryCodes left=data.recovery_codes_left/>
+        })}
         <SecurityLog events=data.events.clone()/>
     }
 }
 
-/// Sudo mode: shown when a sensitive action was refused for want of a recent password check.
-/// With JavaScript the refused form is sent again after "Continue".
+fn start_label(enabled: bool) -> &'static str {
+    if enabled {
+        "Link another device"
+    } else {
+        "Enable Two-factor authentication"
+    }
+}
+
+/// Sudo mode without JavaScript: a sensitive form refused for want of a recent password
+/// check comes back with the error in the address, and the password is asked here; then the
+/// person sends the form again. With JavaScript each island asks by itself
+/// ([`ConfirmAccessPanel`]) and sends the refused form again.
 #[component]
-fn ConfirmAccessPanel() -> impl IntoView {
-    let section = expect_context::<Section>();
+fn RefusedWithoutJavaScript() -> impl IntoView {
+    let refused = query_param("__err")
+        .get_untracked()
+        .is_some_and(|e| e.contains("ReauthRequired"));
     let confirm = ServerAction::<ConfirmAccess>::new();
     let result = FormResult::new(confirm.value());
-    // Without JavaScript a refused form comes back with the error in the address.
-    let error_param = query_param("__err");
-    let refused_without_js = move || {
-        error_param
-            .read()
-            .as_ref()
-            .is_some_and(|e| e.contains("ReauthRequired"))
-    };
+    // A wrong password comes back the same way, for this form.
+    let retrying = result.error().get_untracked().is_some();
+    (refused || retrying).then(|| view! { <ConfirmAccessForm confirm result/> })
+}
+
+/// With JavaScript: shown inside an island when one of its forms was refused for want of a
+/// recent password check; "Continue" sends that form again.
+#[component]
+fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmAccess>::new();
+    let result = FormResult::new(confirm.value());
     Effect::new(move |_| {
-        if confirm.value().with(|v| matches!(v, Some(Ok(_)))) {
-            if let Some(form) = section
-                .retry
-                .get_untracked()
-                .and_then(|f| f.get_untracked())
-            {
-                section.retry.set(None);
+        if result.succeeded().get() {
+            let refused = reauth.0.get_untracked().and_then(|f| f.get_untracked());
+            reauth.0.set(None);
+            if let Some(form) = refused {
                 let _ = form.request_submit();
-            } else {
-                section.retry.set(None);
             }
         }
     });
-    let open = move || section.retry.with(Option::is_some) || refused_without_js();
     view! {
-        <Show when=open>
-            <div class="reauth" role="group" aria-labelledby="reauth-heading">
-                <h3 id="reauth-heading">"Confirm access"</h3>
-                <p>"For your security, enter your password to continue."</p>
-                <ActionForm action=confirm attr:novalidate=true>
-                    <FormStatus result success="Thanks, you can continue."/>
-                    <Field label="Password" name="password" input_type="password"
-                        autocomplete="current-password" required=true error=result.field("password")/>
-                    <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Continue"</button>
-                </ActionForm>
-            </div>
+        <Show when=move || reauth.0.with(Option::is_some)>
+            <ConfirmAccessForm confirm result/>
         </Show>
+    }
+}
+
+#[component]
+fn ConfirmAccessForm(confirm: ServerAction<ConfirmAccess>, result: FormResult) -> impl IntoView {
+    view! {
+        <div class="reauth" role="group" aria-labelledby="reauth-heading">
+            <h3 id="reauth-heading">"Confirm access"</h3>
+            <p>"For your security, enter your password to continue."</p>
+            <ActionForm action=confirm attr:novalidate=true>
+                <FormStatus result success="Thanks, you can continue."/>
+                <Field label="Password" name="password" input_type="password"
+                    autocomplete="current-password" required=true error=result.field("password")/>
+                <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Continue"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The form an island sends again once the person has confirmed their password.
+#[derive(Clone, Copy)]
+struct Reauth(RwSignal<Option<NodeRef<html::Form>>>);
+
+impl Reauth {
+    fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Asks for the password when `result` says the form needs a recent check.
+    fn watch(self, result: FormResult, form: NodeRef<html::Form>) {
+        Effect::new(move |_| {
+            if result
+                .error()
+                .with(|e| matches!(e, Some(AppError::ReauthRequired)))
+            {
+                self.0.set(Some(form));
+            }
+        });
     }
 }
 
@@ -155,11 +189,20 @@ enum Step {
     Done,
 }
 
-#[component]
-fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
+/// The linking wizard, one island: its steps change in place, so the recovery codes the
+/// last step shows (they exist only in the finishing response) stay in memory.
+#[island(lazy)]
+fn LinkWizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
+    crate::components::island_hydrated();
+    let start_label = start_label(enabled);
+    let reauth = Reauth::new();
+    provide_context(reauth);
+    let pending = RwSignal::new(pending);
+    provide_context(pending);
+    provide_context(LinkedResult(RwSignal::new(None)));
     let wizard = query_param("wizard");
-    let has_pending = pending.is_some();
     let step = Memo::new(move |_| {
+        let has_pending = pending.with(Option::is_some);
         match (wizard.read().as_deref(), has_pending) {
             (Some("name"), _) => Step::Name,
             (Some("done"), _) => Step::Done,
@@ -169,21 +212,16 @@ fn Wizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
             _ => Step::Start,
         }
     });
-    let pending = StoredValue::new(pending);
-    let label = if enabled {
-        "Link another device"
-    } else {
-        "Enable Two-factor authentication"
-    };
     view! {
+        <ConfirmAccessPanel reauth/>
         <div class="wizard">
             {move || match step.get() {
                 Step::Start => EitherOf5::A(view! {
-                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name")>{label}</StepLink>
+                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name")>{start_label}</StepLink>
                 }),
                 Step::Name => EitherOf5::B(view! { <NameStep/> }),
-                Step::Scan => EitherOf5::C(pending.get_value().map(|p| view! { <ScanStep pending=p/> })),
-                Step::Confirm => EitherOf5::D(pending.get_value().map(|p| view! { <ConfirmStep pending=p/> })),
+                Step::Scan => EitherOf5::C(pending.get().map(|p| view! { <ScanStep pending=p/> })),
+                Step::Confirm => EitherOf5::D(pending.get().map(|p| view! { <ConfirmStep pending=p/> })),
                 Step::Done => EitherOf5::E(view! { <DoneStep/> }),
             }}
         </div>
@@ -213,13 +251,15 @@ fn StepHeading(number: u8, title: &'static str) -> impl IntoView {
 
 #[component]
 fn NameStep() -> impl IntoView {
-    let section = expect_context::<Section>();
+    let reauth = expect_context::<Reauth>();
+    let pending = expect_context::<RwSignal<Option<PendingDevice>>>();
     let begin = ServerAction::<BeginLinking>::new();
     let result = FormResult::new(begin.value());
     let form = NodeRef::<html::Form>::new();
-    section.watch(move || begin.value().get(), form);
+    reauth.watch(result, form);
     Effect::new(move |_| {
-        if begin.value().with(|v| matches!(v, Some(Ok(_)))) {
+        if let Some(Ok(started)) = begin.value().get() {
+            pending.set(Some(started));
             navigate(&format!("{PAGE}?wizard=scan"));
         }
     });
@@ -270,11 +310,11 @@ fn ScanStep(pending: PendingDevice) -> impl IntoView {
 
 #[component]
 fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
-    let section = expect_context::<Section>();
+    let reauth = expect_context::<Reauth>();
     let finish = ServerAction::<FinishLinking>::new();
     let result = FormResult::new(finish.value());
     let form = NodeRef::<html::Form>::new();
-    section.watch(move || finish.value().get(), form);
+    reauth.watch(result, form);
     // The recovery codes exist only in this response: keep them for the last step.
     let linked = expect_context::<LinkedResult>();
     Effect::new(move |_| {
@@ -317,18 +357,17 @@ fn DoneStep() -> impl IntoView {
         {move || linked.0.with(Option::is_none).then(|| view! {
             <p role="status" class="alert alert-success">"The device is linked to your account."</p>
         })}
-        <StepLink class="button primary" to=PAGE.to_owned()>"Done"</StepLink>
+        // A page load: the list of devices and the status are the server's.
+        <a class="button primary" href=PAGE>"Done"</a>
     }
 }
 
 #[component]
 fn CancelButton() -> impl IntoView {
     let cancel = ServerAction::<CancelLinking>::new();
-    let section = expect_context::<Section>();
     Effect::new(move |_| {
         if cancel.value().with(|v| matches!(v, Some(Ok(_)))) {
-            section.version.update(|n| *n += 1);
-            navigate(PAGE);
+            load(PAGE);
         }
     });
     view! {
@@ -357,91 +396,97 @@ fn CopyButton(text: String) -> impl IntoView {
     }
 }
 
+/// Rendered on the server; each row's forms are an island.
 #[component]
 fn DeviceList(devices: Vec<DeviceView>) -> impl IntoView {
-    let count = devices.len();
-    (!devices.is_empty()).then(|| view! {
-        <h3>"Linked devices"</h3>
-        <ul class="device-list">
-            {devices.into_iter().map(|d| view! { <DeviceRow device=d last=count == 1/> }).collect_view()}
-        </ul>
+    let last = devices.len() == 1;
+    (!devices.is_empty()).then(|| {
+        view! {
+            <h3>"Linked devices"</h3>
+            <ul class="device-list">
+                {devices.into_iter().map(|device| view! {
+                    <li class="device">
+                        <div class="device-info">
+                            <strong class="device-name">{device.name.clone()}</strong>
+                            <span class="muted">{format!("Linked on {}", device.linked_on)}</span>
+                            <span class="muted">{match device.last_used {
+                                Some(when) => format!("Last used {when}"),
+                                None => "Never used to log in".to_owned(),
+                            }}</span>
+                        </div>
+                        <DeviceActions id=device.id name=device.name last/>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
     })
 }
 
-#[component]
-fn DeviceRow(device: DeviceView, last: bool) -> impl IntoView {
-    let section = expect_context::<Section>();
+#[island(lazy)]
+fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
+    crate::components::island_hydrated();
+    let reauth = Reauth::new();
     let rename = ServerAction::<RenameDevice>::new();
     let remove = ServerAction::<RemoveDevice>::new();
     let rename_result = FormResult::new(rename.value());
     let remove_result = FormResult::new(remove.value());
-    let (rename_form, remove_form) = (NodeRef::<html::Form>::new(), NodeRef::<html::Form>::new());
-    section.watch(move || rename.value().get(), rename_form);
-    section.watch(move || remove.value().get(), remove_form);
-    let id = device.id.to_string();
-    let rename_id = id.clone();
-    let input_id = format!("rename-{}", device.id);
-    let name = device.name.clone();
+    let remove_form = NodeRef::<html::Form>::new();
+    reauth.watch(remove_result, remove_form);
+    Effect::new(move |_| {
+        if rename_result.succeeded().get() {
+            load(&format!("{PAGE}?done={DONE_RENAMED}"));
+        } else if remove_result.succeeded().get() {
+            load(&format!("{PAGE}?done={DONE_REMOVED}"));
+        }
+    });
+    let question = format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once.");
     view! {
-        <li class="device">
-            <div class="device-info">
-                <strong class="device-name">{device.name.clone()}</strong>
-                <span class="muted">{format!("Linked on {}", device.linked_on)}</span>
-                <span class="muted">{match device.last_used {
-                    Some(when) => format!("Last used {when}"),
-                    None => "Never used to log in".to_owned(),
-                }}</span>
-            </div>
-            <details class="device-action">
-                <summary>"Rename"</summary>
-                <ActionForm action=rename node_ref=rename_form attr:novalidate=true>
-                    <FormStatus result=rename_result success="Renamed."/>
-                    <input type="hidden" name="device_id" value=rename_id/>
-                    <Field label="New name" name="new_name" id=input_id value=name required=true
-                        maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
-                    <button type="submit" class="button">"Save name"</button>
-                </ActionForm>
-            </details>
-            <details class="device-action">
-                <summary>"Remove"</summary>
-                <ActionForm action=remove node_ref=remove_form>
-                    <FormStatus result=remove_result success="Removed."/>
-                    <input type="hidden" name="device_id" value=id/>
-                    <p>{format!("Remove \u{201c}{}\u{201d}? Its codes stop working at once.", device.name)}</p>
-                    {last.then(|| view! {
-                        <p class="alert alert-warning">
-                            "This is your last device: removing it turns two-factor authentication off "
-                            "and voids your recovery codes."
-                        </p>
-                    })}
-                    <button type="submit" class="button danger">"Remove device"</button>
-                </ActionForm>
-            </details>
-        </li>
+        <ConfirmAccessPanel reauth/>
+        <details class="device-action">
+            <summary>"Rename"</summary>
+            <ActionForm action=rename attr:novalidate=true>
+                <FormStatus result=rename_result/>
+                <input type="hidden" name="device_id" value=id.to_string()/>
+                <Field label="New name" name="new_name" id=format!("rename-{id}") value=name required=true
+                    maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
+                <button type="submit" class="button">"Save name"</button>
+            </ActionForm>
+        </details>
+        <details class="device-action">
+            <summary>"Remove"</summary>
+            <ActionForm action=remove node_ref=remove_form>
+                <FormStatus result=remove_result/>
+                <input type="hidden" name="device_id" value=id.to_string()/>
+                <p>{question}</p>
+                {last.then(|| view! {
+                    <p class="alert alert-warning">
+                        "This is your last device: removing it turns two-factor authentication off "
+                        "and voids your recovery codes."
+                    </p>
+                })}
+                <button type="submit" class="button danger">"Remove device"</button>
+            </ActionForm>
+        </details>
     }
 }
 
-#[component]
+#[island(lazy)]
 fn RecoveryCodes(left: i64) -> impl IntoView {
-    let section = expect_context::<Section>();
+    crate::components::island_hydrated();
+    let reauth = Reauth::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let result = FormResult::new(regenerate.value());
     let form = NodeRef::<html::Form>::new();
-    section.watch(move || regenerate.value().get(), form);
-    // Kept outside the refetched overview so the new codes stay on screen.
-    let fresh = expect_context::<FreshCodes>();
-    Effect::new(move |_| {
-        if let Some(Ok(codes)) = regenerate.value().get() {
-            fresh.0.set(Some(codes));
-        }
-    });
+    reauth.watch(result, form);
+    let fresh = move || regenerate.value().get().and_then(Result::ok);
+    let left = move || if fresh().is_some() { 10 } else { left };
     view! {
-        <h3>"Recovery codes"</h3>
+        <ConfirmAccessPanel reauth/>
         <p>
-            {format!("{left} of 10 recovery codes left. ")}
+            {move || format!("{} of 10 recovery codes left. ", left())}
             "Each one logs you in once in place of a code, if you lose your devices."
         </p>
-        {move || fresh.0.get().map(|codes| view! { <NewRecoveryCodes codes/> })}
+        {move || fresh().map(|codes| view! { <NewRecoveryCodes codes/> })}
         <ActionForm action=regenerate node_ref=form>
             <FormStatus result success="New recovery codes created. The old ones no longer work."/>
             <button type="submit" class="button">"Regenerate"</button>
@@ -450,9 +495,6 @@ fn RecoveryCodes(left: i64) -> impl IntoView {
 }
 
 /// Codes shown once after they were made.
-#[derive(Clone, Copy)]
-struct FreshCodes(RwSignal<Option<Vec<String>>>);
-
 #[component]
 fn NewRecoveryCodes(codes: Vec<String>) -> impl IntoView {
     let text = codes.join("\n");
@@ -476,6 +518,7 @@ fn NewRecoveryCodes(codes: Vec<String>) -> impl IntoView {
     }
 }
 
+/// Rendered on the server.
 #[component]
 fn SecurityLog(events: Vec<EventView>) -> impl IntoView {
     view! {
