@@ -73,6 +73,7 @@ test("a person links two devices, logs in with the second and removes the first"
   await hydrated(page);
   await logIn(page, p.email, p.password);
   await expect(page).toHaveURL(/\/login\/two-factor/);
+  await hydrated(page);
   await page.getByLabel("Authentication code").fill("123 456");
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.locator("#code-error")).toContainText("not correct");
@@ -80,6 +81,7 @@ test("a person links two devices, logs in with the second and removes the first"
   await page.getByLabel("Authentication code").fill(totp(laptop.key));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/settings$/);
+  await hydrated(page);
 
   // Remove the first device; the second stays, and the log tells the story.
   await page.goto("/settings/authentication");

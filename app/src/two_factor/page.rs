@@ -13,6 +13,7 @@
 use leptos::either::{Either, EitherOf5};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
 
 use super::{
     two_factor_overview, BeginLinking, CancelLinking, DeviceView, EventView, FinishLinking, Linked,
@@ -110,9 +111,12 @@ fn start_label(enabled: bool) -> &'static str {
 /// ([`ConfirmAccessPanel`]) and sends the refused form again.
 #[component]
 fn RefusedWithoutJavaScript() -> impl IntoView {
-    let refused = query_param("__err")
-        .get_untracked()
-        .is_some_and(|e| e.contains("ReauthRequired"));
+    let refused = query_param("__err").get_untracked().is_some_and(|e| {
+        matches!(
+            ServerFnUrlError::<AppError>::decode_err(&e),
+            AppError::ReauthRequired
+        )
+    });
     let confirm = ServerAction::<ConfirmAccess>::new();
     let result = FormResult::new(confirm.value());
     // A wrong password comes back the same way, for this form.
