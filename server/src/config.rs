@@ -152,7 +152,7 @@ impl Default for SecurityConfig {
             login_failures_per_address: 50,
             login_window_minutes: 15,
             password_hash_concurrency: 0,
-            password_hash_nice: 10,
+            password_hash_nice: 19,
             code_failures_per_account: 5,
             reauth_seconds: 300,
             secret_key: String::new(),
