@@ -78,6 +78,11 @@ export function totp(key: string, at = Date.now() / 1000): string {
   return number.toString().padStart(6, "0");
 }
 
+/** A well-formed code that is not the current one for `key`. */
+export function wrongCode(key: string): string {
+  return ((Number(totp(key)) + 1) % 1_000_000).toString().padStart(6, "0");
+}
+
 /** Waits until at least 8 s remain in the current 30-second step. */
 export async function earlyInStep() {
   const into = (Date.now() / 1000) % 30;

@@ -35,6 +35,9 @@ pub async fn change_password(
     Ok(())
 }
 
+/// What a password confirmed without JavaScript comes back with (`?done=`).
+pub const DONE_ACCESS: &str = "access";
+
 /// Sudo mode: the password again, before linking or removing devices or making new
 /// recovery codes.
 #[server(endpoint = "confirm-access")]
@@ -44,6 +47,6 @@ pub async fn confirm_access(password: String) -> Result<(), AppError> {
     let session = crate::auth::session::current_session().await?;
     service::confirm_password(&state, &user, password).await?;
     crate::auth::session::mark_verified(&session, crate::preferences::zone::now_unix()).await?;
-    crate::components::confirm_plain_post("access");
+    crate::components::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

@@ -20,7 +20,7 @@ use super::{
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
-use crate::authentication::ConfirmAccess;
+use crate::authentication::{ConfirmAccess, DONE_ACCESS};
 use crate::components::address::{load, navigate, query_param};
 use crate::components::{Field, FormResult, FormStatus};
 use crate::error::AppError;
@@ -54,7 +54,7 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         Some(DONE_RENAMED) => Some("Device renamed."),
         Some(DONE_REMOVED) => Some("Device removed."),
         // A password confirmed without JavaScript: the person sends their form again.
-        Some("access") => Some("Password confirmed: you can continue."),
+        Some(DONE_ACCESS) => Some("Password confirmed: you can continue."),
         _ => None,
     };
     // The wizard's code is loaded only once it is started (a link to its first step).
