@@ -86,6 +86,10 @@ test("two-factor authentication works with JavaScript off", async ({ page }) => 
   // Rename, then remove: each comes back to the page with what happened.
   const row = page.locator(".device");
   await row.getByText("Rename", { exact: true }).click();
+  await row.getByLabel("New name").fill("  ");
+  await row.getByRole("button", { name: "Save name" }).click();
+  await expect(row.locator(".field-error")).toHaveText("Enter a name for this device, e.g. \"Work phone\".");
+  await expect(page.locator(".device-name")).toHaveText(["Desk phone"]);
   await row.getByLabel("New name").fill("Pocket phone");
   await row.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Device renamed." })).toBeVisible();

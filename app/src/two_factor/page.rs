@@ -446,7 +446,9 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
     let question = format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once.");
     view! {
         <ConfirmAccessPanel reauth/>
-        <details class="device-action">
+        // Open when refused, so the message shows next to the field also after a post
+        // without JavaScript, which reloads the page.
+        <details class="device-action" open=move || rename_result.error().with(Option::is_some)>
             <summary>"Rename"</summary>
             <ActionForm action=rename attr:novalidate=true>
                 <FormStatus result=rename_result/>
@@ -456,7 +458,7 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
                 <button type="submit" class="button">"Save name"</button>
             </ActionForm>
         </details>
-        <details class="device-action">
+        <details class="device-action" open=move || remove_result.error().with(Option::is_some)>
             <summary>"Remove"</summary>
             <ActionForm action=remove node_ref=remove_form>
                 <FormStatus result=remove_result/>
