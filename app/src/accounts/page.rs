@@ -16,7 +16,7 @@ use super::{
 };
 use crate::auth::AuthFrame;
 use crate::components::address::navigate;
-use crate::components::{refetched, Field, FormResult, FormStatus};
+use crate::components::{refetched, Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
 
 /// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
@@ -96,11 +96,11 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
         <section class="panel" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create account"</h2>
             <p class="muted">"A new account for another company or team. You will be its Owner; it starts with one workspace."</p>
-            <ActionForm action=create attr:novalidate=true>
+            <ServerForm action=create attr:novalidate=true>
                 <FormStatus result=create_result success="Account created."/>
                 <Field label="Account name" name="name" required=true maxlength=100 error=create_result.field("name")/>
                 <button type="submit" class="button primary">"Create account"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -119,16 +119,16 @@ fn MyInvitation(
                 {format!(" — {} · invited by {} · expires {}", invitation.role.label(), invitation.invited_by, invitation.expires)}
             </p>
             <div class="actions">
-                <ActionForm action=answer attr:class="inline">
+                <ServerForm action=answer attr:class="inline">
                     <input type="hidden" name="invitation_id" value=id/>
                     <input type="hidden" name="accept" value="true"/>
                     <button type="submit" class="button primary">"Accept"</button>
-                </ActionForm>
-                <ActionForm action=answer attr:class="inline">
+                </ServerForm>
+                <ServerForm action=answer attr:class="inline">
                     <input type="hidden" name="invitation_id" value=id2/>
                     <input type="hidden" name="accept" value="false"/>
                     <button type="submit" class="button">"Decline"</button>
-                </ActionForm>
+                </ServerForm>
             </div>
         </li>
     }
@@ -257,7 +257,7 @@ fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl
     let result = FormResult::new(save.value());
     let body = if manages {
         Either::Left(view! {
-            <ActionForm action=save attr:novalidate=true>
+            <ServerForm action=save attr:novalidate=true>
                 <FormStatus result success="Account information saved." done="account"/>
                 <input type="hidden" name="account_id" value=account_id.to_string()/>
                 <Field label="Account name" name="name" value=info.name required=true maxlength=100 error=result.field("name")/>
@@ -272,7 +272,7 @@ fn AccountInfoSection(account_id: i64, info: AccountInfo, manages: bool) -> impl
                     <Field label="Tax ID" name="tax_id" value=info.tax_id maxlength=32 error=result.field("tax_id")/>
                 </div>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save account"</button>
-            </ActionForm>
+            </ServerForm>
         })
     } else {
         let row = |label: &'static str, value: String| {
@@ -315,12 +315,12 @@ fn WorkspacesSection(
                 {workspaces.into_iter().map(|w| view! { <WorkspaceRow account_id workspace=w manages/> }).collect_view()}
             </ul>
             {manages.then(|| view! {
-                <ActionForm action=create attr:novalidate=true>
+                <ServerForm action=create attr:novalidate=true>
                     <FormStatus result success="Workspace created."/>
                     <input type="hidden" name="account_id" value=account_id.to_string()/>
                     <Field label="Workspace name" name="workspace_name" required=true maxlength=100 error=result.field("workspace_name")/>
                     <button type="submit" class="button">"Create workspace"</button>
-                </ActionForm>
+                </ServerForm>
             })}
         </section>
     }
@@ -351,24 +351,24 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
             {manages.then(|| view! {
                 <details class="device-action">
                     <summary>"Rename"</summary>
-                    <ActionForm action=rename attr:novalidate=true>
+                    <ServerForm action=rename attr:novalidate=true>
                         <FormStatus result=rename_result success="Renamed."/>
                         <input type="hidden" name="account_id" value=account/>
                         <input type="hidden" name="workspace_id" value=id/>
                         <Field label="New name" name="workspace_name" id=input_id value=current_name.clone()
                             required=true maxlength=100 error=rename_result.field("workspace_name")/>
                         <button type="submit" class="button">"Save name"</button>
-                    </ActionForm>
+                    </ServerForm>
                 </details>
                 <details class="device-action">
                     <summary>"Delete"</summary>
-                    <ActionForm action=delete>
+                    <ServerForm action=delete>
                         <FormStatus result=delete_result success="Deleted."/>
                         <input type="hidden" name="account_id" value=account2/>
                         <input type="hidden" name="workspace_id" value=id2/>
                         <p>{delete_question.clone()}</p>
                         <button type="submit" class="button danger">"Delete workspace"</button>
-                    </ActionForm>
+                    </ServerForm>
                 </details>
             })}
         </li>
@@ -424,7 +424,7 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
             {manages.then(|| view! {
                 <td>
                     {can_touch.then(|| view! {
-                        <ActionForm action=change attr:class="inline-form">
+                        <ServerForm action=change attr:class="inline-form">
                             <FormStatus result=change_result success="Role changed."/>
                             <input type="hidden" name="account_id" value=account/>
                             <input type="hidden" name="user_id" value=user/>
@@ -435,16 +435,16 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
                                 }).collect_view()}
                             </select>
                             <button type="submit" class="button small">"Change role"</button>
-                        </ActionForm>
+                        </ServerForm>
                         <details class="device-action">
                             <summary>"Remove"</summary>
-                            <ActionForm action=remove>
+                            <ServerForm action=remove>
                                 <FormStatus result=remove_result success="Removed."/>
                                 <input type="hidden" name="account_id" value=account2/>
                                 <input type="hidden" name="user_id" value=user2/>
                                 <p>{remove_question.clone()}</p>
                                 <button type="submit" class="button danger">"Remove from account"</button>
-                            </ActionForm>
+                            </ServerForm>
                         </details>
                     })}
                 </td>
@@ -473,7 +473,7 @@ fn InviteSection(
     view! {
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Add new user"</h2>
-            <ActionForm action=send node_ref=form attr:novalidate=true>
+            <ServerForm action=send node_ref=form attr:novalidate=true>
                 <FormStatus result/>
                 <input type="hidden" name="account_id" value=account_id.to_string()/>
                 <div class="field-row">
@@ -489,7 +489,7 @@ fn InviteSection(
                     </div>
                 </div>
                 <button type="submit" class="button primary" disabled=move || send.pending().get()>"Send invitation"</button>
-            </ActionForm>
+            </ServerForm>
             <SentNotice/>
             {(!invitations.is_empty()).then(|| view! {
                 <h3>"Pending invitations"</h3>
@@ -555,17 +555,17 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
             <td>{invitation.expires}</td>
             <td>
                 <FormStatus result=resend_result success="Sent again."/>
-                <ActionForm action=resend attr:class="inline">
+                <ServerForm action=resend attr:class="inline">
                     <input type="hidden" name="account_id" value=account/>
                     <input type="hidden" name="invitation_id" value=id/>
                     <button type="submit" class="button small">"Resend"</button>
-                </ActionForm>
+                </ServerForm>
                 " "
-                <ActionForm action=revoke attr:class="inline">
+                <ServerForm action=revoke attr:class="inline">
                     <input type="hidden" name="account_id" value=account2/>
                     <input type="hidden" name="invitation_id" value=id2/>
                     <button type="submit" class="button small danger">"Revoke"</button>
-                </ActionForm>
+                </ServerForm>
             </td>
         </tr>
     }
@@ -580,13 +580,13 @@ fn LeaveSection(account_id: i64, me: i64) -> impl IntoView {
             <h2 id="leave-heading">"Leave account"</h2>
             <details class="device-action">
                 <summary>"Leave this account"</summary>
-                <ActionForm action=leave>
+                <ServerForm action=leave>
                     <FormStatus result success="You left the account."/>
                     <input type="hidden" name="account_id" value=account_id.to_string()/>
                     <input type="hidden" name="user_id" value=me.to_string()/>
                     <p>"You will lose access to its workspaces. An account keeps at least one Owner."</p>
                     <button type="submit" class="button danger">"Leave account"</button>
-                </ActionForm>
+                </ServerForm>
             </details>
         </section>
     }
@@ -663,18 +663,18 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     );
     let decline_token = token.clone();
     let decline_form = view! {
-        <ActionForm action=decline attr:class="inline">
+        <ServerForm action=decline attr:class="inline">
             <input type="hidden" name="token" value=decline_token/>
             <button type="submit" class="button">"Decline"</button>
-        </ActionForm>
+        </ServerForm>
     };
     let next = crate::auth::encode_query_value(&format!("/invitations/{token}"));
     let choice = match l.viewer {
         Viewer::Invitee => EitherOf4::A(view! {
-            <ActionForm action=accept attr:class="inline">
+            <ServerForm action=accept attr:class="inline">
                 <input type="hidden" name="token" value=token.clone()/>
                 <button type="submit" class="button primary">"Accept"</button>
-            </ActionForm>
+            </ServerForm>
         }),
         Viewer::SignedOut { registered: false } => EitherOf4::B(view! {
             <a class="button primary" href=format!("/signup?invitation={token}")>"Sign up to accept"</a>
@@ -686,9 +686,9 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
             <p class="alert alert-warning">
                 {format!("You are logged in as {email}, but this invitation is for {}. Log out, then open the link again and sign in with the invited email.", l.email)}
             </p>
-            <ActionForm action=logout attr:class="inline">
+            <ServerForm action=logout attr:class="inline">
                 <button type="submit" class="button primary">"Log out"</button>
-            </ActionForm>
+            </ServerForm>
         }),
     };
     view! {

@@ -1,4 +1,4 @@
-//! The sign-up, login and logout pages. Every form is an `ActionForm`: a plain POST without
+//! The sign-up, login and logout pages. Every form is a `ServerForm`: a plain POST without
 //! JavaScript, inline errors without a reload with it (the forms are islands; the frame
 //! around them is server-rendered only).
 
@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{current_user, Login, Logout, Signup, VerifyLoginCode};
-use crate::components::{Field, FormResult, FormStatus, StrengthMeter, ThemeToggle};
+use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter, ThemeToggle};
 
 #[component]
 pub(crate) fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
@@ -71,7 +71,7 @@ fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
     let context = Signal::derive(move || format!("{} {} {}", first.get(), last.get(), email.get()));
 
     view! {
-        <ActionForm action=signup attr:novalidate=true>
+        <ServerForm action=signup attr:novalidate=true>
             <FormStatus result success="Welcome! Your account is ready."/>
             <div class="field-row">
                 <Field label="First name" name="first_name" autocomplete="given-name" required=true
@@ -98,7 +98,7 @@ fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
             <Field label="Confirm password" name="password_confirmation" input_type="password"
                 autocomplete="new-password" required=true error=result.field("password_confirmation")/>
             <button type="submit" class="button primary" disabled=move || signup.pending().get()>"Sign up"</button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
@@ -134,7 +134,7 @@ fn LoginForm(next: String) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let result = FormResult::new(login.value());
     view! {
-            <ActionForm action=login>
+            <ServerForm action=login>
                 <FormStatus result success="Logged in."/>
                 <input type="hidden" name="next" value=next/>
                 <Field label="Email" name="email" input_type="email" autocomplete="username" required=true
@@ -142,7 +142,7 @@ fn LoginForm(next: String) -> impl IntoView {
                 <Field label="Password" name="password" input_type="password" autocomplete="current-password"
                     required=true error=result.field("password")/>
                 <button type="submit" class="button primary" disabled=move || login.pending().get()>"Log in"</button>
-            </ActionForm>
+            </ServerForm>
     }
 }
 
@@ -163,14 +163,14 @@ fn LoginCodeForm(next: String) -> impl IntoView {
     let verify = ServerAction::<VerifyLoginCode>::new();
     let result = FormResult::new(verify.value());
     view! {
-            <ActionForm action=verify attr:novalidate=true>
+            <ServerForm action=verify attr:novalidate=true>
                 <FormStatus result success="Logged in."/>
                 <input type="hidden" name="next" value=next/>
                 <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true
                     hint="The 6-digit code from any of your linked authenticator apps, or one of your recovery codes."
                     error=result.field("code")/>
                 <button type="submit" class="button primary" disabled=move || verify.pending().get()>"Verify"</button>
-            </ActionForm>
+            </ServerForm>
     }
 }
 
@@ -187,9 +187,9 @@ pub fn LogoutPage() -> impl IntoView {
                     match user.await {
                         Ok(user) => view! {
                             <p>{format!("You are logged in as {}.", user.email)}</p>
-                            <ActionForm action=logout>
+                            <ServerForm action=logout>
                                 <button type="submit" class="button primary">"Log out"</button>
-                            </ActionForm>
+                            </ServerForm>
                         }
                         .into_any(),
                         Err(_) => view! {

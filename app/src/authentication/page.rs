@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ChangePassword;
-use crate::components::{Field, FormResult, FormStatus, StrengthMeter};
+use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter};
 use crate::two_factor::TwoFactorSection;
 
 #[component]
@@ -37,7 +37,7 @@ fn ChangePasswordSection() -> impl IntoView {
         <section class="panel" aria-labelledby="password-heading">
             <h2 id="password-heading">"Change password"</h2>
             <p class="muted">"Changing your password logs you out everywhere else."</p>
-            <ActionForm action=change node_ref=form attr:novalidate=true>
+            <ServerForm action=change node_ref=form attr:novalidate=true>
                 <FormStatus result success="Your password was changed. Other sessions were logged out." done="password"/>
                 <Field label="Current password" name="current_password" input_type="password"
                     autocomplete="current-password" required=true error=result.field("current_password")/>
@@ -47,7 +47,7 @@ fn ChangePasswordSection() -> impl IntoView {
                 <Field label="Confirm new password" name="new_password_confirmation" input_type="password"
                     autocomplete="new-password" required=true error=result.field("new_password_confirmation")/>
                 <button type="submit" class="button primary" disabled=move || change.pending().get()>"Change password"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }

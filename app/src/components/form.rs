@@ -1,9 +1,69 @@
 //! Form building blocks shared by every settings area: labelled fields with their error
 //! next to them, and the announced success/error line of a form.
 
+use leptos::ev::SubmitEvent;
+use leptos::form::FromFormData;
+use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::error::{IntoAppError, ServerFnErrorErr};
+use leptos::server_fn::{Http, ServerFn};
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+
+/// A form that posts to a server function: a plain post without JavaScript; with it, a fetch
+/// whose result lands in `action`. It does what Leptos' `ActionForm` does, but keeps its
+/// children's type: `ActionForm` takes `Children`, boxed as `AnyView`, which keeps every
+/// render path of them (async hydration included) in each island's WASM, about a tenth of
+/// the Authentication page's islands.
+#[component]
+pub fn ServerForm<ServFn, OutputProtocol, C>(
+    action: ServerAction<ServFn>,
+    /// For a form an island sends again (after a password check, say).
+    #[prop(optional)]
+    node_ref: Option<NodeRef<html::Form>>,
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    ServFn: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    C: IntoView + 'static,
+{
+    // A server function's `redirect` (after logging in, say) is a page load.
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = window().location().set_href(to);
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        match ServFn::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            // Only a form whose fields do not match its server function gets here.
+            Err(err) => {
+                action.value().set(Some(Err(
+                    ServerFnErrorErr::Serialization(err.to_string()).into_app_error()
+                )))
+            }
+        }
+    };
+    view! {
+        <form action=ServFn::url() method="post" node_ref=node_ref.unwrap_or_default() on:submit=on_submit>
+            {children.into_inner()()}
+        </form>
+    }
+}
 
 /// The last result of a server action, split into what forms show.
 #[derive(Clone, Copy)]

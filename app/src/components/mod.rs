@@ -12,7 +12,7 @@ mod user_menu;
 pub use form::refetched;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
-pub use form::{Field, FormResult, FormStatus};
+pub use form::{Field, FormResult, FormStatus, ServerForm};
 pub use hydration::island_hydrated;
 pub use shell::AppShell;
 pub use strength::StrengthMeter;

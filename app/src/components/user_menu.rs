@@ -6,7 +6,7 @@ use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::events;
+use super::{events, ServerForm};
 use crate::auth::{current_user, Logout, UserSummary};
 
 #[island]
@@ -199,9 +199,9 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
                     <a role="menuitem" tabindex="-1" href="/settings/authentication">"Authentication"</a>
                     <a role="menuitem" tabindex="-1" href="/settings/ssh-keys">"SSH Keys"</a>
                     <a role="menuitem" tabindex="-1" href="/accounts">"Accounts"</a>
-                    <ActionForm action=logout attr:class="menu-form">
+                    <ServerForm action=logout attr:class="menu-form">
                         <button type="submit" role="menuitem" tabindex="-1">"Log out"</button>
-                    </ActionForm>
+                    </ServerForm>
                 </div>
             </div>
         </div>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::format::{DateFormat, TimeFormat};
 use super::{list_timezones, zone, Preferences, PreferencesData, SavePreferences, SAMPLE_INSTANT};
-use crate::components::{events, FormResult, FormStatus};
+use crate::components::{events, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
@@ -203,7 +203,7 @@ fn PreferencesFields(
     };
 
     view! {
-        <ActionForm action attr:novalidate=true>
+        <ServerForm action attr:novalidate=true>
             <div class="field combobox" class:field-invalid=move || zone_error().is_some()>
                 <label for="timezone">"Display timezone"</label>
                 <input
@@ -316,7 +316,7 @@ fn PreferencesFields(
                 }}
             </section>
             <button type="submit" class="button primary" disabled=move || action.pending().get()>"Save preferences"</button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{get_profile, ProfileData, SaveProfile, NAME_MAX_CHARS};
-use crate::components::{events, refetched, Field, FormResult, FormStatus};
+use crate::components::{events, refetched, Field, FormResult, FormStatus, ServerForm};
 use crate::preferences::{get_preferences, PreferencesForm};
 
 #[component]
@@ -54,7 +54,7 @@ fn ProfileSection(data: ProfileData) -> impl IntoView {
         {move || {
             let data = data.get();
             view! {
-                <ActionForm action=save attr:novalidate=true>
+                <ServerForm action=save attr:novalidate=true>
                     <div class="field-row">
                         <Field label="First name" name="first_name" value=data.first_name autocomplete="given-name"
                             required=true maxlength=NAME_MAX_CHARS error=result.field("first_name")/>
@@ -74,7 +74,7 @@ fn ProfileSection(data: ProfileData) -> impl IntoView {
                         <dd data-testid="password-changed">{data.password_changed}</dd>
                     </dl>
                     <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save"</button>
-                </ActionForm>
+                </ServerForm>
             }
         }}
     }

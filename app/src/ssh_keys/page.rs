@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
-use crate::components::{refetched, FormResult, FormStatus};
+use crate::components::{refetched, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SshKeysPage() -> impl IntoView {
@@ -90,12 +90,12 @@ fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
             </div>
             <details class="device-action">
                 <summary>"Delete"</summary>
-                <ActionForm action=delete>
+                <ServerForm action=delete>
                     <FormStatus result success="Deleted."/>
                     <input type="hidden" name="id" value=key.id.to_string()/>
                     <p>{format!("Delete \u{201c}{}\u{201d}? Anything using this key loses access.", key.title)}</p>
                     <button type="submit" class="button danger">"Delete this key"</button>
-                </ActionForm>
+                </ServerForm>
             </details>
         </li>
     }
@@ -121,7 +121,7 @@ fn AddKeyForm(add: ServerAction<AddSshKey>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="add-key-heading">
             <h2 id="add-key-heading">"Add a key"</h2>
-            <ActionForm action=add node_ref=form attr:novalidate=true>
+            <ServerForm action=add node_ref=form attr:novalidate=true>
                 <FormStatus result success="SSH key added." done="ssh-key-added"/>
                 <div class="field" class:field-invalid=move || key_error.get().is_some()>
                     <label for="key">"Key"</label>
@@ -156,7 +156,7 @@ fn AddKeyForm(add: ServerAction<AddSshKey>) -> impl IntoView {
                     <p class="field-error" id="expires_on-error">{move || expiry_error.get()}</p>
                 </div>
                 <button type="submit" class="button primary" disabled=move || add.pending().get()>"Add SSH key"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::authentication::{ConfirmAccess, DONE_ACCESS};
 use crate::components::address::{load, navigate, query_param};
-use crate::components::{Field, FormResult, FormStatus};
+use crate::components::{Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
@@ -139,10 +139,11 @@ fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
             }
         }
     });
-    view! {
-        <Show when=move || reauth.0.with(Option::is_some)>
-            <ConfirmAccessForm confirm result/>
-        </Show>
+    move || {
+        reauth
+            .0
+            .with(Option::is_some)
+            .then(|| view! { <ConfirmAccessForm confirm result/> })
     }
 }
 
@@ -152,12 +153,12 @@ fn ConfirmAccessForm(confirm: ServerAction<ConfirmAccess>, result: FormResult) -
         <div class="reauth" role="group" aria-labelledby="reauth-heading">
             <h3 id="reauth-heading">"Confirm access"</h3>
             <p>"For your security, enter your password to continue."</p>
-            <ActionForm action=confirm attr:novalidate=true>
+            <ServerForm action=confirm attr:novalidate=true>
                 <FormStatus result success="Thanks, you can continue."/>
                 <Field label="Password" name="password" input_type="password"
                     autocomplete="current-password" required=true error=result.field("password")/>
                 <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Continue"</button>
-            </ActionForm>
+            </ServerForm>
         </div>
     }
 }
@@ -221,7 +222,7 @@ fn LinkWizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
         <div class="wizard">
             {move || match step.get() {
                 Step::Start => EitherOf5::A(view! {
-                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name")>{start_label}</StepLink>
+                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name") label=start_label/>
                 }),
                 Step::Name => EitherOf5::B(view! { <NameStep/> }),
                 Step::Scan => EitherOf5::C(pending.get().map(|p| view! { <ScanStep pending=p/> })),
@@ -235,13 +236,13 @@ fn LinkWizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
 /// A link between the wizard's steps. With JavaScript it changes the step in place, keeping
 /// what the wizard holds (the new recovery codes); without, it loads the step's page.
 #[component]
-fn StepLink(class: &'static str, to: String, children: Children) -> impl IntoView {
+fn StepLink(class: &'static str, to: String, label: &'static str) -> impl IntoView {
     let target = to.clone();
     view! {
         <a class=class href=to on:click=move |ev| {
             ev.prevent_default();
             navigate(&target);
-        }>{children()}</a>
+        }>{label}</a>
     }
 }
 
@@ -269,16 +270,16 @@ fn NameStep() -> impl IntoView {
     });
     view! {
         <StepHeading number=1 title="Name your device"/>
-        <ActionForm action=begin node_ref=form attr:novalidate=true>
+        <ServerForm action=begin node_ref=form attr:novalidate=true>
             <FormStatus result success="Device created: scan the code next."/>
             <Field label="Device name" name="name" required=true autocomplete="off"
                 maxlength=DEVICE_NAME_MAX_CHARS error=result.field("name")
                 hint="A name you will recognise, unique among your devices, e.g. \u{201c}Work phone\u{201d}."/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || begin.pending().get()>"Confirm"</button>
-                <StepLink class="button" to=PAGE.to_owned()>"Cancel"</StepLink>
+                <StepLink class="button" to=PAGE.to_owned() label="Cancel"/>
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
@@ -306,7 +307,7 @@ fn ScanStep(pending: PendingDevice) -> impl IntoView {
             "restores code generation, and you can then link a new device."
         </p>
         <div class="actions">
-            <StepLink class="button primary" to=format!("{PAGE}?wizard=confirm")>"Next"</StepLink>
+            <StepLink class="button primary" to=format!("{PAGE}?wizard=confirm") label="Next"/>
             <CancelButton/>
         </div>
     }
@@ -330,16 +331,16 @@ fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
     view! {
         <StepHeading number=3 title="Enter the code"/>
         <p>{format!("Enter the code displayed in the app for \u{201c}{}\u{201d} and click Finish.", pending.name)}</p>
-        <ActionForm action=finish node_ref=form attr:novalidate=true>
+        <ServerForm action=finish node_ref=form attr:novalidate=true>
             <FormStatus result success="Linked."/>
             <input type="hidden" name="device_id" value=pending.id.to_string()/>
             <Field label="Code" name="code" required=true autocomplete="one-time-code"
                 hint="6 digits; spaces are fine." error=result.field("code")/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || finish.pending().get()>"Finish"</button>
-                <StepLink class="button" to=format!("{PAGE}?wizard=scan")>"Back"</StepLink>
+                <StepLink class="button" to=format!("{PAGE}?wizard=scan") label="Back"/>
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
@@ -375,9 +376,9 @@ fn CancelButton() -> impl IntoView {
         }
     });
     view! {
-        <ActionForm action=cancel attr:class="inline">
+        <ServerForm action=cancel attr:class="inline">
             <button type="submit" class="button">"Cancel"</button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
@@ -450,17 +451,17 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
         // without JavaScript, which reloads the page.
         <details class="device-action" open=move || rename_result.error().with(Option::is_some)>
             <summary>"Rename"</summary>
-            <ActionForm action=rename attr:novalidate=true>
+            <ServerForm action=rename attr:novalidate=true>
                 <FormStatus result=rename_result/>
                 <input type="hidden" name="device_id" value=id.to_string()/>
                 <Field label="New name" name="new_name" id=format!("rename-{id}") value=name required=true
                     maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
                 <button type="submit" class="button">"Save name"</button>
-            </ActionForm>
+            </ServerForm>
         </details>
         <details class="device-action" open=move || remove_result.error().with(Option::is_some)>
             <summary>"Remove"</summary>
-            <ActionForm action=remove node_ref=remove_form>
+            <ServerForm action=remove node_ref=remove_form>
                 <FormStatus result=remove_result/>
                 <input type="hidden" name="device_id" value=id.to_string()/>
                 <p>{question}</p>
@@ -471,7 +472,7 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
                     </p>
                 })}
                 <button type="submit" class="button danger">"Remove device"</button>
-            </ActionForm>
+            </ServerForm>
         </details>
     }
 }
@@ -493,10 +494,10 @@ fn RecoveryCodes(left: i64) -> impl IntoView {
             "Each one logs you in once in place of a code, if you lose your devices."
         </p>
         {move || fresh().map(|codes| view! { <NewRecoveryCodes codes/> })}
-        <ActionForm action=regenerate node_ref=form>
+        <ServerForm action=regenerate node_ref=form>
             <FormStatus result success="New recovery codes created. The old ones no longer work."/>
             <button type="submit" class="button">"Regenerate"</button>
-        </ActionForm>
+        </ServerForm>
     }
 }
 
