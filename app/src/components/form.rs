@@ -16,7 +16,8 @@ use crate::error::AppError;
 /// whose result lands in `action`. It does what Leptos' `ActionForm` does, but keeps its
 /// children's type: `ActionForm` takes `Children`, boxed as `AnyView`, which keeps every
 /// render path of them (async hydration included) in each island's WASM, about a tenth of
-/// the Authentication page's islands.
+/// the Authentication page's islands. A server function's `redirect` is a page load: the
+/// hook for it is set once, in `frontend`'s `hydrate`, before any island runs.
 #[component]
 pub fn ServerForm<ServFn, OutputProtocol, C>(
     action: ServerAction<ServFn>,
@@ -36,11 +37,6 @@ where
     ServFn::Error: Send + Sync + 'static,
     C: IntoView + 'static,
 {
-    // A server function's `redirect` (after logging in, say) is a page load.
-    #[cfg(feature = "hydrate")]
-    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
-        let _ = window().location().set_href(to);
-    });
     let on_submit = move |ev: SubmitEvent| {
         if ev.default_prevented() {
             return;
