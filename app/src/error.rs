@@ -82,9 +82,6 @@ pub enum AppError {
     /// account, an Admin demoting an Owner).
     #[error("{0}")]
     Forbidden(String),
-    /// The mail server refused or could not be reached; nothing was sent.
-    #[error("The invitation was saved but could not be mailed. Use Resend to try again later, or ask an administrator to check the mail server.")]
-    MailFailed,
     #[error("This request came from another site and was refused.")]
     CrossSite,
     #[error("Not found.")]
@@ -128,7 +125,6 @@ impl AppError {
             Self::LoginExpired => 401,
             Self::NotFound => 404,
             Self::Internal | Self::Transport(_) => 500,
-            Self::MailFailed => 502,
         }
     }
 }

@@ -16,14 +16,18 @@ pub mod authentication;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod email_verification;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod password_reset;
 pub mod preferences;
 pub mod profile;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 pub mod two_factor;
 
 use leptos::prelude::*;
@@ -35,6 +39,8 @@ use accounts::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
 use auth::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use authentication::AuthenticationPage;
 use components::AppShell;
+use email_verification::VerifyEmailPage;
+use password_reset::{ChooseNewPasswordPage, PasswordResetPage};
 use profile::UserSettingsPage;
 use ssh_keys::SshKeysPage;
 
@@ -132,6 +138,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/login/two-factor") view=LoginCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async/>
+                <Route path=path!("/password-reset/:token") view=ChooseNewPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify-email/:token") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>

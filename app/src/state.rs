@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::auth::password::PasswordHasher;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::mail::Mailer;
+use crate::mail::Outbox;
 use crate::two_factor::secret_box::SecretBox;
 
 /// The settings domain code needs; the server loads them from `Leptos.toml` and the
@@ -32,6 +32,14 @@ pub struct Settings {
     pub invitation_ttl_secs: i64,
     /// Invitations (new or re-sent) one account may send per hour.
     pub invitations_per_hour: i64,
+    /// How long an email verification link works.
+    pub verification_ttl_secs: i64,
+    /// How long a password reset link works.
+    pub reset_ttl_secs: i64,
+    /// Reset or verification mails one address (or one person) may ask for per hour.
+    pub mail_requests_per_hour: i64,
+    /// Reset requests one client address may make per hour, whatever the email.
+    pub mail_requests_per_client_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -48,6 +56,10 @@ impl Default for Settings {
             reauth_secs: 5 * 60,
             invitation_ttl_secs: 7 * 24 * 3600,
             invitations_per_hour: 20,
+            verification_ttl_secs: 24 * 3600,
+            reset_ttl_secs: 3600,
+            mail_requests_per_hour: 5,
+            mail_requests_per_client_per_hour: 20,
         }
     }
 }
@@ -65,8 +77,8 @@ pub struct Services {
     pub hasher: PasswordHasher,
     /// Encrypts device secrets and keys recovery-code hashes.
     pub secrets: SecretBox,
-    /// Sends invitation mail; `None` when no SMTP server is configured.
-    pub mailer: Option<Mailer>,
+    /// Wakes this process's mail worker after a change queued mail.
+    pub outbox: Outbox,
 }
 
 impl std::ops::Deref for AppState {

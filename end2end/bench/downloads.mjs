@@ -2,13 +2,17 @@
 // requests for a fresh load of the page (the app shell, the page's own code chunks and their
 // shared chunks), summed raw and brotli (the sizes of the precompressed `.br` files the server
 // sends to browsers that accept brotli).
-// Usage: node end2end/bench/downloads.mjs http://127.0.0.1:3100 target/site /settings ... [--two-factor]
-// `--two-factor` also measures the Authentication page after linking a device.
+// Usage: MAIL_DIR=<server's mail folder> node end2end/bench/downloads.mjs http://127.0.0.1:3100 target/site /settings ... [--two-factor]
+// Pages are measured for a person whose email is confirmed (the link read from the `.eml`
+// the server wrote into MAIL_DIR); "/settings(email-unconfirmed)" is /settings before that,
+// with the notice and its Resend form. `--two-factor` also measures the Authentication page
+// after linking a device.
 // Prints one line per page: path, files, JS+WASM raw, JS+WASM brotli, CSS raw, CSS brotli.
 // With DOWNLOADS_PER_FILE=1 it also lists each file's raw and brotli size on stderr.
 import { chromium } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 const [base, siteRoot, ...paths] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -29,6 +33,7 @@ try {
   await page.getByLabel("Confirm password").fill("violet tractor wanders quietly");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/settings$/);
+  const email = `bytes.${id}@example.com`;
   // Each page as a first visit: a new context has an empty cache and carries the signed-in
   // session cookie over.
   const measure = async (label, path) => {
@@ -58,6 +63,18 @@ try {
     console.log([label, files.size, sum.code, sum.codeBr, sum.css, sum.cssBr].join(" "));
     await freshContext.close();
   };
+  await measure("/settings(email-unconfirmed)", "/settings");
+  const mailDir = process.env.MAIL_DIR;
+  let link;
+  for (let i = 0; i < 50 && !link; i++) {
+    for (const file of readdirSync(mailDir).filter((f) => f.endsWith(".eml"))) {
+      const text = readFileSync(join(mailDir, file), "utf8");
+      if (text.includes(`To: ${email}\r\n`)) link = text.match(/https?:\/\/\S+\/verify-email\/[0-9a-f]{64}/)?.[0];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!link) throw new Error(`no verification mail to ${email} in ${mailDir}`);
+  await page.goto(link);
   for (const path of paths.filter((p) => p !== "--two-factor")) await measure(path, path);
   if (paths.includes("--two-factor")) {
     // The Authentication page of a person with two-factor on (a device and recovery codes):

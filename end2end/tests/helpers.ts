@@ -1,5 +1,7 @@
 import { expect, Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 export const STRONG_PASSWORD = "violet tractor wanders quietly";
 
@@ -87,4 +89,35 @@ export function wrongCode(key: string): string {
 export async function earlyInStep() {
   const into = (Date.now() / 1000) % 30;
   if (into > 22) await new Promise((r) => setTimeout(r, (30.5 - into) * 1000));
+}
+
+/**
+ * The newest mail the server wrote to `to` whose subject contains `subject`, waiting for the
+ * server's mail worker. The test servers have no SMTP relay, so every mail is an `.eml` file
+ * in their mail folder (`E2E_MAIL_DIR`, set by `.ci/test`).
+ */
+export async function mailTo(to: string, subject: string, dir = process.env.E2E_MAIL_DIR): Promise<string> {
+  if (!dir) throw new Error("E2E_MAIL_DIR is not set: run the browser tests through .ci/test");
+  for (let i = 0; i < 100; i++) {
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".eml"))
+          .sort((a, b) => parseInt(b, 10) - parseInt(a, 10))
+      : [];
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), "utf8");
+      const subjectLine = text.split("\r\n").find((l) => l.startsWith("Subject: ")) ?? "";
+      if (text.includes(`To: ${to}\r\n`) && subjectLine.includes(subject)) return text;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} about "${subject}" in ${dir}`);
+}
+
+/** The absolute link to `path` (e.g. "/verify-email/") in a mail. */
+export function linkIn(mail: string, path: string): string {
+  const escaped = path.replace(/[/.]/g, "\\$&");
+  const found = mail.match(new RegExp(`https?://[^\\s/]+${escaped}[0-9a-f]{64}`));
+  if (!found) throw new Error(`no ${path} link in:\n${mail}`);
+  return found[0];
 }

@@ -42,10 +42,19 @@ impl Default for AccountsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
-    /// `smtp://host:port` of a mail relay. Empty: no mail; inviters see the link to pass on,
-    /// and the server logs it.
+    /// The relay, in a form lettre understands: `smtp://host:port` (plain, a local relay),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`
+    /// (implicit TLS). Empty: every mail is written as an `.eml` file into `folder`.
     pub smtp_url: String,
     pub from: String,
+    /// Where mail goes without a relay. Empty: `mail/` beside the SQLite database, or
+    /// `data/mail`.
+    pub folder: PathBuf,
+    /// Seconds before a mail that could not be sent is tried again; doubled after each
+    /// attempt, up to an hour.
+    pub retry_seconds: u32,
+    /// Attempts before a mail is marked failed (and logged as such).
+    pub max_attempts: u32,
 }
 
 impl Default for MailConfig {
@@ -53,6 +62,9 @@ impl Default for MailConfig {
         Self {
             smtp_url: String::new(),
             from: "Tessera <no-reply@localhost>".into(),
+            folder: PathBuf::new(),
+            retry_seconds: 30,
+            max_attempts: 12,
         }
     }
 }
@@ -107,6 +119,14 @@ pub struct SecurityConfig {
     /// Where the key is kept when not given above; made (mode 0600) on first run. Empty
     /// means `secret.key` beside the SQLite database, or `data/secret.key`.
     pub secret_key_file: PathBuf,
+    /// Hours an email verification link works.
+    pub email_verification_hours: u32,
+    /// Minutes a password reset link works.
+    pub password_reset_minutes: u32,
+    /// Reset or verification mails one address (or person) may ask for in an hour.
+    pub mail_requests_per_hour: u32,
+    /// Password reset requests one client address may make in an hour.
+    pub mail_requests_per_client_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -157,6 +177,10 @@ impl Default for SecurityConfig {
             reauth_seconds: 300,
             secret_key: String::new(),
             secret_key_file: PathBuf::new(),
+            email_verification_hours: 24,
+            password_reset_minutes: 60,
+            mail_requests_per_hour: 5,
+            mail_requests_per_client_per_hour: 20,
         }
     }
 }
@@ -246,6 +270,18 @@ impl Config {
                 "session timeouts must be positive".into(),
             ));
         }
+        if self.security.email_verification_hours == 0 || self.security.password_reset_minutes == 0
+        {
+            return Err(StartupError::Config(
+                "security.email_verification_hours and password_reset_minutes must be positive"
+                    .into(),
+            ));
+        }
+        if self.mail.max_attempts == 0 {
+            return Err(StartupError::Config(
+                "mail.max_attempts must be positive".into(),
+            ));
+        }
         if !(0..=19).contains(&self.security.password_hash_nice) {
             return Err(StartupError::Config(format!(
                 "security.password_hash_nice must be 0 to 19, got {}",
@@ -253,6 +289,35 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// The folder beside the SQLite database (`data/` by default), or `data/` for
+    /// PostgreSQL: where the key file and unsent-relay mail live unless configured.
+    pub fn data_folder(&self) -> PathBuf {
+        let url = &self.database.url;
+        if url.starts_with("sqlite:") {
+            let file = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or_default();
+            if let Some(dir) = Path::new(file).parent() {
+                if !file.is_empty() && !file.contains(":memory:") {
+                    return dir.to_path_buf();
+                }
+            }
+        }
+        PathBuf::from("data")
+    }
+
+    /// Where mail is written when no relay is configured.
+    pub fn mail_folder(&self) -> PathBuf {
+        if self.mail.folder.as_os_str().is_empty() {
+            self.data_folder().join("mail")
+        } else {
+            self.mail.folder.clone()
+        }
     }
 
     pub fn is_https(&self) -> bool {
@@ -273,6 +338,12 @@ impl Config {
             reauth_secs: i64::from(self.security.reauth_seconds),
             invitation_ttl_secs: i64::from(self.accounts.invitation_days) * 24 * 3600,
             invitations_per_hour: i64::from(self.accounts.invitations_per_hour),
+            verification_ttl_secs: i64::from(self.security.email_verification_hours) * 3600,
+            reset_ttl_secs: i64::from(self.security.password_reset_minutes) * 60,
+            mail_requests_per_hour: i64::from(self.security.mail_requests_per_hour),
+            mail_requests_per_client_per_hour: i64::from(
+                self.security.mail_requests_per_client_per_hour,
+            ),
         }
     }
 }

@@ -40,21 +40,7 @@ fn key_file(config: &Config) -> PathBuf {
     if !config.security.secret_key_file.as_os_str().is_empty() {
         return config.security.secret_key_file.clone();
     }
-    let url = &config.database.url;
-    if url.starts_with("sqlite:") {
-        let file = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:")
-            .split('?')
-            .next()
-            .unwrap_or_default();
-        if let Some(dir) = Path::new(file).parent() {
-            if !file.is_empty() && !file.contains(":memory:") {
-                return dir.join("secret.key");
-            }
-        }
-    }
-    PathBuf::from("data/secret.key")
+    config.data_folder().join("secret.key")
 }
 
 fn parse(text: &str, source: &str) -> Result<[u8; KEY_BYTES], StartupError> {

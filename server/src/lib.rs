@@ -50,10 +50,11 @@ pub struct Server {
 pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
     let secrets = keys::load(config)?;
-    let mailer = match config.mail.smtp_url.as_str() {
-        "" => None,
-        url => Some(app::mail::Mailer::new(url, &config.mail.from).map_err(StartupError::Config)?),
-    };
+    let transport = match config.mail.smtp_url.as_str() {
+        "" => app::mail::transport::Transport::files(config.mail_folder(), &config.mail.from),
+        url => app::mail::transport::Transport::smtp(url, &config.mail.from),
+    }
+    .map_err(StartupError::Config)?;
     // By default one core stays free of password hashing, so a burst of logins queues
     // behind the hashes instead of slowing every other page.
     let concurrency = match config.security.password_hash_concurrency {
@@ -68,8 +69,9 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
         settings: config.app_settings(),
         hasher: PasswordHasher::new(concurrency, config.security.password_hash_nice)?,
         secrets,
-        mailer,
+        outbox: app::mail::Outbox::new(),
     });
+    spawn_mail_worker(config, &state, transport);
 
     let router = match database.sessions {
         SessionPool::Sqlite(pool) => {
@@ -168,8 +170,29 @@ where
         ))
 }
 
-/// Periodically deletes expired sessions, finished throttle windows and device setups
-/// that ran out of time.
+/// Sends the outbox in the background, for as long as the runtime lives.
+fn spawn_mail_worker(
+    config: &Config,
+    state: &AppState,
+    transport: app::mail::transport::Transport,
+) {
+    let settings = app::mail::worker::WorkerSettings {
+        retry_secs: i64::from(config.mail.retry_seconds),
+        max_attempts: i64::from(config.mail.max_attempts),
+        // Mail committed here wakes the worker at once; polling picks up what other
+        // processes queued and retries that came due.
+        poll: Duration::from_secs(u64::from(config.mail.retry_seconds).clamp(1, 5)),
+    };
+    tokio::spawn(app::mail::worker::run(
+        state.db.clone(),
+        state.outbox.clone(),
+        transport,
+        settings,
+    ));
+}
+
+/// Periodically deletes expired sessions, finished throttle windows, device setups that ran
+/// out of time, expired email links and mail sent more than a week ago.
 fn spawn_cleanup<S>(state: AppState, store: S)
 where
     S: tower_sessions::ExpiredDeletion + Clone,
@@ -182,14 +205,20 @@ where
                 tracing::warn!(%error, "deleting expired sessions failed");
             }
             let now = app::preferences::zone::now_unix();
-            if let Err(error) =
-                app::db::throttle::prune(&state.db, now, state.settings.login_window_secs).await
-            {
+            // The longest window any throttle uses: login windows, and an hour for mail.
+            let window = state.settings.login_window_secs.max(3600);
+            if let Err(error) = app::db::throttle::prune(&state.db, now, window).await {
                 tracing::warn!(%error, "pruning login throttle failed");
             }
             let expired = now - app::two_factor::service::PENDING_SECS;
             if let Err(error) = app::db::two_factor::prune_pending(&state.db, expired).await {
                 tracing::warn!(%error, "pruning unfinished device setups failed");
+            }
+            if let Err(error) = app::db::email_tokens::prune(&state.db, now).await {
+                tracing::warn!(%error, "pruning expired email links failed");
+            }
+            if let Err(error) = app::db::outbox::prune_sent(&state.db, now - 7 * 86_400).await {
+                tracing::warn!(%error, "pruning sent mail failed");
             }
         }
     });

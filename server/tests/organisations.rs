@@ -53,17 +53,30 @@ async fn invite(client: &mut Client, account: i64, email: &str, role: &str) -> c
         .await
 }
 
-/// Invites and returns the token from the link the inviter is shown.
-async fn invite_token(client: &mut Client, account: i64, email: &str, role: &str) -> String {
+/// Invites and returns the token from the link in the invitation mail.
+async fn invite_token(
+    app: &TestApp,
+    client: &mut Client,
+    account: i64,
+    email: &str,
+    role: &str,
+) -> String {
+    let before = app.mails_to(email, "invited you").len();
     let res = invite(client, account, email, role).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let link = res.json()["link"].as_str().unwrap().to_owned();
-    link.rsplit('/').next().unwrap().to_owned()
+    // Wait for this invitation's mail, not an earlier one to the same address.
+    for _ in 0..200 {
+        if app.mails_to(email, "invited you").len() > before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.invitation_token(email).await
 }
 
 /// Bob joins Ada's account with `role`; returns Bob's client.
 async fn join(app: &TestApp, ada: &mut Client, account: i64, role: &str) -> Client {
-    let token = invite_token(ada, account, BOB, role).await;
+    let token = invite_token(app, ada, account, BOB, role).await;
     let mut bob = app.signed_up(BOB, "+49 151 23456788").await;
     let res = bob
         .call("/api/invitations/accept", &[("token", &token)])
@@ -174,7 +187,7 @@ async fn other_accounts_answer_not_found_for_every_kind_of_object(app: TestApp) 
     let mut eve = app.signed_up("eve@example.com", "+49 151 23456787").await;
     let ada_account = first_account(&mut ada).await;
     let eve_account = first_account(&mut eve).await;
-    invite_token(&mut ada, ada_account, "carol@example.com", "member").await;
+    invite_token(&app, &mut ada, ada_account, "carol@example.com", "member").await;
     let workspace: i64 = details(&mut ada, ada_account).await.json()["workspaces"][0]["id"]
         .as_i64()
         .unwrap();
@@ -301,7 +314,7 @@ async fn other_accounts_answer_not_found_for_every_kind_of_object(app: TestApp) 
 async fn an_invited_person_signs_up_with_the_invited_email_and_joins(app: TestApp) {
     let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
     let account = first_account(&mut ada).await;
-    let token = invite_token(&mut ada, account, BOB, "admin").await;
+    let token = invite_token(&app, &mut ada, account, BOB, "admin").await;
     assert!(token.len() >= 32, "at least 128 bits");
     let stored: String = sqlx::query("SELECT token_hash FROM invitations")
         .fetch_one(&app.state.db)
@@ -379,7 +392,7 @@ async fn invitation_rules_duplicates_resend_revoke_and_expiry(app: TestApp) {
         .field_error("email")
         .unwrap()
         .contains("already a member"));
-    let first = invite_token(&mut ada, account, BOB, "member").await;
+    let first = invite_token(&app, &mut ada, account, BOB, "member").await;
     let res = invite(&mut ada, account, "  BOB@example.com ", "member").await;
     assert!(
         res.field_error("email").unwrap().contains("Resend"),
@@ -398,14 +411,15 @@ async fn invitation_rules_duplicates_resend_revoke_and_expiry(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let second = res.json()["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    assert_ne!(first, second);
+    let mut second = first.clone();
+    for _ in 0..200 {
+        second = app.invitation_token(BOB).await;
+        if second != first {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(first, second, "the resent mail carries a new link");
     let mut bob = app.client();
     assert_eq!(
         bob.call("/api/invitations/show", &[("token", &first)])
@@ -436,7 +450,7 @@ async fn invitation_rules_duplicates_resend_revoke_and_expiry(app: TestApp) {
         "revoked"
     );
 
-    let third = invite_token(&mut ada, account, BOB, "member").await;
+    let third = invite_token(&app, &mut ada, account, BOB, "member").await;
     sqlx::query("UPDATE invitations SET expires_at = 1 WHERE status = 'pending'")
         .execute(&app.state.db)
         .await
@@ -468,7 +482,7 @@ async fn invitation_rules_duplicates_resend_revoke_and_expiry(app: TestApp) {
 async fn two_racing_accepts_of_one_invitation_make_one_membership(app: TestApp) {
     let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
     let account = first_account(&mut ada).await;
-    let token = invite_token(&mut ada, account, BOB, "member").await;
+    let token = invite_token(&app, &mut ada, account, BOB, "member").await;
     app.signed_up(BOB, "+49 151 23456788").await;
     let mut racing = tokio::task::JoinSet::new();
     for _ in 0..4 {
@@ -706,7 +720,7 @@ async fn workspaces_are_created_renamed_and_deleted_by_managers(app: TestApp) {
 async fn signed_in_as_someone_else_the_invitation_is_refused(app: TestApp) {
     let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
     let account = first_account(&mut ada).await;
-    let token = invite_token(&mut ada, account, BOB, "member").await;
+    let token = invite_token(&app, &mut ada, account, BOB, "member").await;
     let mut eve = app.signed_up("eve@example.com", "+49 151 23456787").await;
     let landing = eve
         .call("/api/invitations/show", &[("token", &token)])
@@ -754,10 +768,23 @@ async fn invitation_links_use_the_configured_public_url(app: TestApp) {
         .unwrap();
     let res = ada.send(req).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let link = res.json()["link"].as_str().unwrap().to_owned();
     assert!(
-        link.starts_with(&format!("{}/invitations/", app.config.server.public_url)),
-        "{link}"
+        !res.body.contains("/invitations/"),
+        "the link goes only to the invited address: {}",
+        res.body
+    );
+    let mail = app.mail_to(BOB, "invited you").await;
+    assert!(
+        mail.text
+            .contains(&format!("{}/invitations/", app.config.server.public_url)),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("evil.example"), "{}", mail.text);
+    assert!(
+        mail.text.contains("expires in 7 days"),
+        "the configured lifetime: {}",
+        mail.text
     );
 }
 
@@ -814,8 +841,22 @@ async fn the_invitation_mail_arrives_with_a_working_link() {
     let account = first_account(&mut ada).await;
     let res = invite(&mut ada, account, BOB, "member").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(res.json()["link"].is_null(), "mailed, so not shown");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !res.body.contains("/invitations/"),
+        "never shown to the inviter"
+    );
+    // The worker sends it right after the commit.
+    for _ in 0..200 {
+        let sent = count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation' AND status = 'sent'",
+        )
+        .await;
+        if sent == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let _ = smtp.kill();
     let mut mail = String::new();
     smtp.stdout
@@ -824,11 +865,7 @@ async fn the_invitation_mail_arrives_with_a_working_link() {
         .read_to_string(&mut mail)
         .unwrap();
     let _ = smtp.wait();
-    // Undo quoted-printable soft line breaks, should the body have needed them.
-    let mail = mail
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
+    let mail = common::decode_quoted_printable(&mail);
     assert!(mail.contains("To: bob@example.com"), "{mail}");
     assert!(mail.contains("Ada Lovelace invited you"), "{mail}");
     let prefix = format!("{}/invitations/", app.config.server.public_url);

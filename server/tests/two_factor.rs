@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{Client, TestApp, STRONG_PASSWORD};
+use common::{begin, early_in_step, link, now, oathtool, Client, TestApp, STRONG_PASSWORD};
 use http::StatusCode;
 use serde_json::Value;
 use sqlx::Row;
@@ -27,80 +25,6 @@ on_every_backend!(
 );
 
 const EMAIL: &str = "ada@example.com";
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// The code an authenticator app shows at Unix time `at` for `key` (base32, spaces allowed).
-fn oathtool(key: &str, at: i64) -> String {
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", "-N", &format!("@{at}")])
-        .arg(key.replace(' ', ""))
-        .output()
-        .expect("oathtool is installed by the README's test command (.ci/test)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// Waits until at least 6 s remain in the current 30-second step, so a test's codes do not
-/// change step between computing and checking them.
-async fn early_in_step() {
-    let into = now() % 30;
-    if into > 24 {
-        tokio::time::sleep(std::time::Duration::from_secs((31 - into) as u64)).await;
-    }
-}
-
-struct Device {
-    id: i64,
-    key: String,
-}
-
-/// Starts the wizard for `name`; returns the pending device.
-async fn begin(client: &mut Client, name: &str) -> Value {
-    let res = client
-        .call("/api/two-factor/begin", &[("name", name)])
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    res.json()
-}
-
-/// Links a device confirmed with the previous step's code, so the current step is still
-/// free for a login in the same test. Returns the device and the recovery codes (first
-/// device only).
-async fn link(client: &mut Client, name: &str) -> (Device, Vec<String>) {
-    early_in_step().await;
-    let pending = begin(client, name).await;
-    let device = Device {
-        id: pending["id"].as_i64().unwrap(),
-        key: pending["setup_key"].as_str().unwrap().to_owned(),
-    };
-    let code = oathtool(&device.key, now() - 30);
-    let res = client
-        .call(
-            "/api/two-factor/finish",
-            &[("device_id", &device.id.to_string()), ("code", &code)],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let linked = res.json();
-    assert_eq!(linked["name"], name);
-    let codes = linked["recovery_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
-    (device, codes)
-}
 
 async fn overview(client: &mut Client) -> Value {
     let res = client.call("/api/two-factor", &[]).await;
@@ -629,6 +553,7 @@ async fn the_server_key_is_made_once_with_owner_only_access_and_reused() {
         config: app.config.clone(),
         scratch: None,
         postgres_database: None,
+        mail_dir: std::path::PathBuf::new(),
     };
     let mut bob = password_step(&again).await;
     assert_eq!(

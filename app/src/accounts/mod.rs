@@ -79,8 +79,10 @@ pub struct InvitationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsOverview {
     pub accounts: Vec<AccountSummary>,
-    /// Pending invitations addressed to the viewer's email.
+    /// Pending invitations addressed to the viewer's email; empty until it is verified.
     pub invitations: Vec<InvitationView>,
+    /// False while the viewer's email is unconfirmed (invitations by address stay hidden).
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,12 +155,11 @@ pub enum Viewer {
     Other { email: String },
 }
 
-/// After an invitation was sent: the link, shown to the inviter when no mail server is
-/// configured (the embedded default), so they can pass it on.
+/// After an invitation was sent (queued for mail). The link itself goes only to the invited
+/// address: it is the proof that the address belongs to whoever opens it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationSent {
     pub email: String,
-    pub link: Option<String>,
 }
 
 #[cfg(feature = "ssr")]

@@ -82,6 +82,9 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
                     </table>
                     <p><a href="/workspaces">"All workspaces"</a></p>
                 </section>
+                {(!data.email_verified).then(|| view! {
+                    <p class="muted">"Invitations sent to your email address are listed here once you have confirmed it."</p>
+                })}
                 {(!data.invitations.is_empty()).then(|| view! {
                     <section class="panel" aria-labelledby="invitations-heading">
                         <h2 id="invitations-heading">"Invitations for you"</h2>
@@ -505,7 +508,7 @@ fn InviteSection(
 }
 
 /// The last invitation sent or re-sent on this page. It lives with the page, not with the
-/// refetched account view, so the link stays on screen after the list updates.
+/// refetched account view, so the notice stays on screen after the list updates.
 fn last_sent() -> RwSignal<Option<InvitationSent>> {
     expect_context::<LastSent>().0
 }
@@ -517,16 +520,10 @@ struct LastSent(RwSignal<Option<InvitationSent>>);
 fn SentNotice() -> impl IntoView {
     let sent = last_sent();
     move || {
-        sent.get().map(|s| match s.link {
-            Some(link) => Either::Left(view! {
-                <div class="alert alert-success" role="status">
-                    <p>{format!("Invitation for {} created. No mail server is set up, so send them this link yourself:", s.email)}</p>
-                    <p><code class="invitation-link">{link}</code></p>
-                </div>
-            }),
-            None => Either::Right(view! {
+        sent.get().map(|s| {
+            view! {
                 <p class="alert alert-success" role="status">{format!("Invitation mailed to {}.", s.email)}</p>
-            }),
+            }
         })
     }
 }

@@ -1,9 +1,5 @@
 //! The rules of accounts: who may see and change what, validation, and invitations.
 
-use aes_gcm::aead::rand_core::RngCore;
-use aes_gcm::aead::OsRng;
-use sha2::{Digest, Sha256};
-
 use super::activity::Activity;
 use super::{
     AccountDetails, AccountInfo, AccountSummary, AccountsOverview, ActivityView, InvitationLanding,
@@ -16,6 +12,7 @@ use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
+use crate::tokens::{new_token, token_hash};
 
 const NAME_MAX_CHARS: usize = 100;
 const ADDRESS_MAX_CHARS: usize = 300;
@@ -199,14 +196,21 @@ pub async fn overview(state: &AppState, user: &User) -> Result<AccountsOverview,
             workspaces: a.workspaces,
         })
         .collect();
-    let invitations = db::invitations_to(&state.db, &user.email, now_unix())
-        .await?
-        .into_iter()
-        .map(|i| invitation_view(user, i))
-        .collect();
+    // Invitations found by address only once the address is proven: anyone can sign up
+    // claiming any address (security.md 35).
+    let invitations = if user.email_verified() {
+        db::invitations_to(&state.db, &user.email, now_unix())
+            .await?
+            .into_iter()
+            .map(|i| invitation_view(user, i))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(AccountsOverview {
         accounts,
         invitations,
+        email_verified: user.email_verified(),
     })
 }
 
@@ -345,25 +349,6 @@ pub async fn all_workspaces(state: &AppState, user: &User) -> Result<Vec<Workspa
         .collect())
 }
 
-/// A new invitation token: 256 bits from the OS CSPRNG, as hex. Only its SHA-256 is stored.
-fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    let hash = token_hash(&token);
-    (token, hash)
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.trim().as_bytes()))
-}
-
-/// The link is built from the configured public URL, never from the request's Host header
-/// (security.md 30).
-fn invitation_link(state: &AppState, token: &str) -> String {
-    format!("{}/invitations/{token}", state.settings.public_url)
-}
-
 /// Owners may grant any role; Admins may invite Admins and Members.
 fn check_grant(my_role: Role, role: Role) -> Result<(), AppError> {
     if role == Role::Owner && my_role != Role::Owner {
@@ -409,6 +394,7 @@ pub async fn invite(
     }
     check_rate(state, account_id, now).await?;
     let (token, hash) = new_token();
+    let account = account_name(state, account_id).await?;
     let new = db::NewInvitation {
         account_id,
         email: &email,
@@ -418,8 +404,13 @@ pub async fn invite(
         now,
         expires_at: now + state.settings.invitation_ttl_secs,
     };
-    db::insert_invitation(&state.db, &new).await?;
-    deliver(state, user, account_id, &email, role, &token).await
+    // The invitation and its mail commit together.
+    let mut tx = state.db.begin().await?;
+    db::insert_invitation(&mut tx, &new).await?;
+    queue_invitation(&mut tx, state, user, &account, &email, role, &token).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(InvitationSent { email })
 }
 
 async fn check_rate(state: &AppState, account_id: i64, now: i64) -> Result<(), AppError> {
@@ -432,45 +423,34 @@ async fn check_rate(state: &AppState, account_id: i64, now: i64) -> Result<(), A
     Ok(())
 }
 
-/// Mails the link when a mail server is configured; otherwise logs it and hands it to the
-/// inviter to pass on.
-async fn deliver(
+async fn account_name(state: &AppState, account_id: i64) -> Result<String, AppError> {
+    Ok(db::get(&state.db, account_id)
+        .await?
+        .map(|a| a.info.name)
+        .unwrap_or_default())
+}
+
+/// Queues the invitation mail on the invitation's own transaction. The link goes only to the
+/// invited address, never to the inviter: opening it is what proves that address.
+async fn queue_invitation(
+    conn: &mut sqlx::AnyConnection,
     state: &AppState,
     inviter: &User,
-    account_id: i64,
+    account: &str,
     email: &str,
     role: Role,
     token: &str,
-) -> Result<InvitationSent, AppError> {
-    let link = invitation_link(state, token);
-    let account = db::get(&state.db, account_id)
-        .await?
-        .map(|a| a.info.name)
-        .unwrap_or_default();
-    match &state.mailer {
-        Some(mailer) => {
-            let invite = crate::mail::Invitation {
-                to: email,
-                inviter: &format!("{} {}", inviter.first_name, inviter.last_name),
-                account: &account,
-                role: role.label(),
-                link: &link,
-                product: &state.settings.product_name,
-            };
-            mailer.send_invitation(&invite).await?;
-            Ok(InvitationSent {
-                email: email.to_owned(),
-                link: None,
-            })
-        }
-        None => {
-            tracing::info!(%email, %link, "no mail server configured: invitation link");
-            Ok(InvitationSent {
-                email: email.to_owned(),
-                link: Some(link),
-            })
-        }
-    }
+) -> Result<(), AppError> {
+    let invitation = crate::mail::messages::Invitation {
+        to: email,
+        inviter: &format!("{} {}", inviter.first_name, inviter.last_name),
+        account,
+        role: role.label(),
+        token,
+    };
+    let mail = crate::mail::messages::invitation(&state.settings, &invitation);
+    crate::mail::queue(conn, &mail).await?;
+    Ok(())
 }
 
 pub async fn resend(
@@ -484,8 +464,10 @@ pub async fn resend(
     check_rate(state, account_id, now).await?;
     let (token, hash) = new_token();
     let expires = now + state.settings.invitation_ttl_secs;
+    let account = account_name(state, account_id).await?;
+    let mut tx = state.db.begin().await?;
     let email = db::rotate_token(
-        &state.db,
+        &mut tx,
         account_id,
         invitation_id,
         &hash,
@@ -498,15 +480,19 @@ pub async fn resend(
     let invitation = db::invitation_by_id(&state.db, invitation_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    deliver(
+    queue_invitation(
+        &mut tx,
         state,
         user,
-        account_id,
+        &account,
         &email,
         role(&invitation.role),
         &token,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(InvitationSent { email })
 }
 
 pub async fn revoke(
@@ -637,6 +623,10 @@ pub async fn remove_member(
     }
 }
 
+const UNVERIFIED: &str = "Confirm your email address first: invitations sent to it can be \
+    answered from this list once you opened the confirmation link we mailed you, or from the \
+    link in the invitation mail.";
+
 const INVALID_LINK: &str = "This invitation link is not valid any more: it was used, declined, \
     revoked or replaced by a newer one, or it has expired.";
 
@@ -725,6 +715,10 @@ pub async fn answer_mine(
         .await?
         .filter(|i| i.email == user.email && i.status == "pending" && i.expires_at > now_unix())
         .ok_or(AppError::NotFound)?;
+    // Only the proven owner of the address may answer by id; the mailed link works anyway.
+    if !user.email_verified() {
+        return Err(AppError::Forbidden(UNVERIFIED.into()));
+    }
     if accept_it {
         accept(state, user, &invitation).await.map(|_| ())
     } else {
@@ -793,16 +787,5 @@ mod tests {
             .is_ok(),
             "optional fields may stay empty"
         );
-    }
-
-    #[test]
-    fn tokens_are_256_random_bits_stored_as_sha256() {
-        let (a, hash_a) = new_token();
-        let (b, _) = new_token();
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-        assert_eq!(hash_a, token_hash(&a));
-        assert_ne!(hash_a, a);
-        assert_eq!(hash_a.len(), 64);
     }
 }

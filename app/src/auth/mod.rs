@@ -24,6 +24,8 @@ pub struct UserSummary {
     pub email: String,
     /// Computed by the server: Unicode letter and case tables stay out of the WASM.
     pub initials: String,
+    /// False until the person opened the link mailed to their address.
+    pub email_verified: bool,
 }
 
 impl UserSummary {
@@ -35,6 +37,7 @@ impl UserSummary {
             last_name,
             email,
             initials,
+            email_verified: false,
         }
     }
 
@@ -92,11 +95,11 @@ fn initials(first_name: &str, last_name: &str, email: &str) -> String {
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
     let user = session::require_user()?;
-    Ok(UserSummary::new(
-        user.first_name,
-        user.last_name,
-        user.email,
-    ))
+    let email_verified = user.email_verified();
+    Ok(UserSummary {
+        email_verified,
+        ..UserSummary::new(user.first_name, user.last_name, user.email)
+    })
 }
 
 /// `invitation` is the token of the invitation the person came from, if any: the email must
@@ -114,6 +117,7 @@ pub async fn signup(
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
     let invitation = invitation.filter(|t| !t.trim().is_empty());
+    // A good invitation token proves the address: it was mailed there.
     if let Some(token) = &invitation {
         let invited = crate::accounts::service::invited_email(&state, token).await?;
         if validate::normalize_email(&email) != invited {
@@ -131,7 +135,7 @@ pub async fn signup(
         password,
         password_confirmation,
     };
-    let user = service::register(&state, input).await?;
+    let user = service::register(&state, input, invitation.is_some()).await?;
     session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
     match invitation {
         Some(token) => {
@@ -174,7 +178,7 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     let user = session::second_factor_user(&session, &state.db, now)
         .await?
         .ok_or(AppError::LoginExpired)?;
-    crate::two_factor::service::verify(&state, &user, &code, session::client_addr()).await?;
+    crate::two_factor::service::verify(&state, &user, &code, &session::client_info()).await?;
     session::start(&session, &user, now).await?;
     leptos_axum::redirect(safe_next(&next));
     Ok(())

@@ -120,9 +120,18 @@ fn next_param() -> String {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    // A fixed sentence for a known key, never text from the address.
+    let reset = use_query_map().read_untracked().get("done").as_deref()
+        == Some(crate::password_reset::DONE_RESET);
     view! {
         <AuthFrame title="Log in">
+            {reset.then(|| view! {
+                <p class="alert alert-success" role="status">
+                    "Your password was changed, and every session was logged out. Log in with your new password."
+                </p>
+            })}
             <LoginForm next=next_param()/>
+            <p class="switch"><a href="/password-reset">"Forgot password?"</a></p>
             <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
         </AuthFrame>
     }

@@ -21,7 +21,14 @@ pub struct SignupInput {
 }
 
 /// Every field is checked before anything is stored, and every problem is reported at once.
-pub async fn register(state: &AppState, input: SignupInput) -> Result<User, AppError> {
+/// The person, their first account and the verification mail commit together;
+/// `email_verified` (sign-up from an invitation link, which was mailed to the address) skips
+/// the mail.
+pub async fn register(
+    state: &AppState,
+    input: SignupInput,
+    email_verified: bool,
+) -> Result<User, AppError> {
     let mut errors = FieldErrors::new();
     let first_name = errors.check("first_name", validate_name("first name", &input.first_name));
     let last_name = errors.check("last_name", validate_name("last name", &input.last_name));
@@ -67,11 +74,22 @@ pub async fn register(state: &AppState, input: SignupInput) -> Result<User, AppE
         last_name: &last_name,
         password_hash: &password_hash,
         now: now_unix(),
+        email_verified,
     };
-    match users::insert(&state.db, &new_user).await {
-        Ok(user) => Ok(user),
+    let mut tx = state.db.begin().await?;
+    let inserted = users::insert(&mut tx, &new_user).await;
+    match inserted {
+        Ok(user) => {
+            if !email_verified {
+                crate::email_verification::service::issue_in(&mut tx, state, &user).await?;
+            }
+            tx.commit().await?;
+            state.outbox.wake();
+            Ok(user)
+        }
         // Someone registered the same email or number between our check and the insert.
         Err(e) if is_unique_violation(&e) => {
+            drop(tx);
             let mut errors = FieldErrors::new();
             if users::email_exists(&state.db, &email).await? {
                 errors.add(

@@ -57,6 +57,44 @@ pub struct CurrentUser(pub User);
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
+/// Where a request came from, as a security mail or log entry tells it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub addr: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    /// "Firefox 128 on Linux", read from the User-Agent by woothee's rules.
+    pub fn browser(&self) -> String {
+        const UNKNOWN: &str = woothee::woothee::VALUE_UNKNOWN;
+        let parsed = self
+            .user_agent
+            .as_deref()
+            .and_then(|ua| woothee::parser::Parser::new().parse(ua));
+        let Some(ua) = parsed.filter(|ua| ua.name != UNKNOWN) else {
+            return "an unknown browser".to_owned();
+        };
+        let major = ua.version.split('.').next().unwrap_or_default();
+        let name = if major.is_empty() || major == UNKNOWN {
+            ua.name.to_owned()
+        } else {
+            format!("{} {major}", ua.name)
+        };
+        if ua.os == UNKNOWN {
+            name
+        } else {
+            format!("{name} on {}", ua.os)
+        }
+    }
+
+    /// The address as text, or "an unknown address".
+    pub fn address(&self) -> String {
+        self.addr
+            .map_or_else(|| "an unknown address".to_owned(), |a| a.to_string())
+    }
+}
+
 fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::error!(%error, "session store error");
     AppError::Internal
@@ -250,6 +288,20 @@ pub fn client_addr() -> Option<IpAddr> {
         .map(|a| a.0)
 }
 
+/// The request's client address and User-Agent.
+pub fn client_info() -> ClientInfo {
+    ClientInfo {
+        addr: client_addr(),
+        user_agent: request_parts().ok().and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(512).collect())
+        }),
+    }
+}
+
 pub async fn current_session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|error| {
         tracing::error!(%error, "session layer missing");
@@ -278,7 +330,27 @@ mod tests {
             session_epoch: 0,
             preferences: Preferences::default(),
             created_at: 0,
+            email_verified_at: None,
         }
+    }
+
+    #[test]
+    fn the_browser_is_named_from_the_user_agent() {
+        let client = |ua: &str| ClientInfo {
+            addr: None,
+            user_agent: Some(ua.into()),
+        };
+        assert_eq!(
+            client("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+                .browser(),
+            "Firefox 128 on Linux"
+        );
+        assert_eq!(
+            client("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36").browser(),
+            "Chrome 131 on Windows 10"
+        );
+        assert_eq!(client("curl-ish/1").browser(), "an unknown browser");
+        assert_eq!(ClientInfo::default().browser(), "an unknown browser");
     }
 
     #[test]

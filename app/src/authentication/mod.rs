@@ -27,6 +27,7 @@ pub async fn change_password(
         current_password,
         new_password,
         new_password_confirmation,
+        &crate::auth::session::client_info(),
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.

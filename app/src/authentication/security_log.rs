@@ -1,7 +1,10 @@
 //! The person's security log: what happened to the way they sign in (two-factor devices,
-//! recovery codes, wrong codes, SSH keys), shown on the Authentication page.
+//! recovery codes, wrong codes, SSH keys, password changes and resets, the email address
+//! confirmed), shown on the Authentication page.
 
 use std::net::IpAddr;
+
+use sqlx::AnyConnection;
 
 use crate::db::security_log;
 use crate::db::users::User;
@@ -25,10 +28,13 @@ pub enum Event {
     CodeReplayed,
     SshKeyAdded,
     SshKeyRemoved,
+    PasswordChanged,
+    PasswordReset,
+    EmailVerified,
 }
 
 impl Event {
-    const ALL: [Event; 10] = [
+    const ALL: [Event; 13] = [
         Event::DeviceLinked,
         Event::DeviceRemoved,
         Event::DeviceRenamed,
@@ -39,6 +45,9 @@ impl Event {
         Event::CodeReplayed,
         Event::SshKeyAdded,
         Event::SshKeyRemoved,
+        Event::PasswordChanged,
+        Event::PasswordReset,
+        Event::EmailVerified,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +62,9 @@ impl Event {
             Event::CodeReplayed => "code_replayed",
             Event::SshKeyAdded => "ssh_key_added",
             Event::SshKeyRemoved => "ssh_key_removed",
+            Event::PasswordChanged => "password_changed",
+            Event::PasswordReset => "password_reset",
+            Event::EmailVerified => "email_verified",
         }
     }
 
@@ -73,10 +85,16 @@ impl Event {
             Event::CodeReplayed => format!("Refused a code that was already used ({detail})"),
             Event::SshKeyAdded => format!("Added the SSH key {detail}"),
             Event::SshKeyRemoved => format!("Deleted the SSH key {detail}"),
+            Event::PasswordChanged => "Changed the password; other sessions were logged out".into(),
+            Event::PasswordReset => {
+                "Reset the password by email link; every session was logged out".into()
+            }
+            Event::EmailVerified => format!("Confirmed the email address {detail}"),
         }
     }
 }
 
+/// Records an event on its own.
 pub async fn record(
     state: &AppState,
     user_id: i64,
@@ -84,9 +102,21 @@ pub async fn record(
     detail: &str,
     addr: Option<IpAddr>,
 ) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    record_in(&mut conn, user_id, event, detail, addr).await
+}
+
+/// Records an event as part of the change it is about (on the change's transaction).
+pub async fn record_in(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    event: Event,
+    detail: &str,
+    addr: Option<IpAddr>,
+) -> Result<(), AppError> {
     let addr = addr.map(|a| a.to_string());
     security_log::record(
-        &state.db,
+        conn,
         user_id,
         event.as_str(),
         detail,

@@ -1,6 +1,8 @@
 //! Changing the password.
 
+use super::security_log::{self, Event};
 use crate::auth::password;
+use crate::auth::session::ClientInfo;
 use crate::db::throttle;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
@@ -38,14 +40,16 @@ pub async fn confirm_password(
 }
 
 /// Verifies the current password, checks the new one, and in one statement stores the new
-/// hash and moves the user's session epoch (which ends every other session). Returns the new
-/// epoch. A wrong current password changes nothing and counts towards the login throttle.
+/// hash and moves the user's session epoch (which ends every other session); the security
+/// log entry and the notification mail commit with it. Returns the new epoch. A wrong
+/// current password changes nothing and counts towards the login throttle.
 pub async fn change_password(
     state: &AppState,
     user: &User,
     current: String,
     new: String,
     confirmation: String,
+    client: &ClientInfo,
 ) -> Result<i64, AppError> {
     let mut errors = FieldErrors::new();
     if current.is_empty() {
@@ -97,8 +101,9 @@ pub async fn change_password(
     throttle::clear(&state.db, &account_key).await?;
 
     let new_hash = state.hasher.hash(new).await?;
-    users::replace_password(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let epoch = users::replace_password(
+        &mut tx,
         user.id,
         &stored.password_hash,
         &new_hash,
@@ -110,5 +115,19 @@ pub async fn change_password(
             "current_password",
             "Your password was changed in the meantime. Reload the page and try again.",
         )
-    })
+    })?;
+    security_log::record_in(&mut tx, user.id, Event::PasswordChanged, "", client.addr).await?;
+    let what = "The password of your account was changed, and every other session was logged out.";
+    crate::mail::notify(
+        &mut tx,
+        &state.settings,
+        user,
+        "password changed",
+        what,
+        client,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(epoch)
 }

@@ -7,6 +7,7 @@ use leptos_router::components::{Outlet, A};
 
 use super::{ThemeToggle, UserMenu};
 use crate::auth::current_user;
+use crate::email_verification::EmailNotice;
 
 #[component]
 pub fn AppShell() -> impl IntoView {
@@ -28,6 +29,13 @@ pub fn AppShell() -> impl IntoView {
                 </Transition>
             </div>
         </header>
+        <Transition>
+            {move || Suspend::new(async move {
+                user.await.ok().filter(|user| !user.email_verified).map(|user| {
+                    view! { <EmailNotice email=user.email/> }
+                })
+            })}
+        </Transition>
         <div class="layout">
             <nav class="sidenav" aria-label="Settings">
                 <A href="/settings" exact=true>"User Settings"</A>

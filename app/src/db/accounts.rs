@@ -645,8 +645,11 @@ pub struct NewInvitation<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert_invitation(db: &Db, new: &NewInvitation<'_>) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// Part of the caller's transaction, which also queues the invitation mail.
+pub async fn insert_invitation(
+    conn: &mut AnyConnection,
+    new: &NewInvitation<'_>,
+) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query(
         "INSERT INTO invitations (account_id, email, role, token_hash, invited_by, created_at, \
            sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
@@ -658,12 +661,12 @@ pub async fn insert_invitation(db: &Db, new: &NewInvitation<'_>) -> Result<i64, 
     .bind(new.invited_by)
     .bind(new.now)
     .bind(new.expires_at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
     let detail = format!("{} as {}", new.email, new.role);
     record_in(
-        &mut tx,
+        conn,
         new.account_id,
         Some(new.invited_by),
         Activity::InvitationSent,
@@ -671,13 +674,13 @@ pub async fn insert_invitation(db: &Db, new: &NewInvitation<'_>) -> Result<i64, 
         new.now,
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
-/// A new token for a pending invitation (resend): the old link stops working.
+/// A new token for a pending invitation (resend): the old link stops working. Part of the
+/// caller's transaction.
 pub async fn rotate_token(
-    db: &Db,
+    conn: &mut AnyConnection,
     account_id: i64,
     id: i64,
     token_hash: &str,
@@ -685,7 +688,6 @@ pub async fn rotate_token(
     now: i64,
     expires_at: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    let mut tx = db.begin().await?;
     let Some(row) = sqlx::query(
         "UPDATE invitations SET token_hash = $1, sent_at = $2, expires_at = $3 \
          WHERE id = $4 AND account_id = $5 AND status = 'pending' RETURNING email",
@@ -695,14 +697,14 @@ pub async fn rotate_token(
     .bind(expires_at)
     .bind(id)
     .bind(account_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
     };
     let email: String = row.try_get("email")?;
     record_in(
-        &mut tx,
+        conn,
         account_id,
         Some(actor),
         Activity::InvitationResent,
@@ -710,7 +712,6 @@ pub async fn rotate_token(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Some(email))
 }
 
@@ -807,6 +808,17 @@ pub async fn accept_invitation(
         .execute(&mut *tx)
         .await?;
     }
+    // The token was mailed to the invited address, which is the accepting person's: that
+    // proves it.
+    sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) \
+         WHERE id = $2 AND email = $3",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(&email)
+    .execute(&mut *tx)
+    .await?;
     let detail = format!("{email} as {role}");
     record_in(
         &mut tx,

@@ -4,6 +4,8 @@
 //! placeholders (both engines accept them), integers as BIGINT and times as Unix seconds.
 
 pub mod accounts;
+pub mod email_tokens;
+pub mod outbox;
 pub mod security_log;
 pub mod ssh_keys;
 pub mod throttle;

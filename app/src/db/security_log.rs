@@ -1,6 +1,6 @@
 //! The `security_events` table: what happened to the way a person signs in.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::Db;
 
@@ -12,8 +12,9 @@ pub struct Event {
     pub created_at: i64,
 }
 
+/// On `conn`: a transaction's connection when the event belongs to a change.
 pub async fn record(
-    db: &Db,
+    conn: &mut AnyConnection,
     user_id: i64,
     kind: &str,
     detail: &str,
@@ -29,7 +30,7 @@ pub async fn record(
     .bind(detail)
     .bind(client_addr)
     .bind(now)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }

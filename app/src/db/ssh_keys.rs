@@ -1,7 +1,7 @@
 //! The `ssh_keys` table.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::Db;
 
@@ -48,7 +48,7 @@ pub struct NewKey<'a> {
 }
 
 /// Fails with a unique violation when the fingerprint is already registered (by anyone).
-pub async fn insert(db: &Db, key: &NewKey<'_>) -> Result<SshKey, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, key: &NewKey<'_>) -> Result<SshKey, sqlx::Error> {
     let row = sqlx::query(&format!(
         "INSERT INTO ssh_keys (user_id, title, algorithm, bits, fingerprint, public_key, \
            created_at, expires_on, expires_at) \
@@ -63,7 +63,7 @@ pub async fn insert(db: &Db, key: &NewKey<'_>) -> Result<SshKey, sqlx::Error> {
     .bind(key.now)
     .bind(key.expires_on)
     .bind(key.expires_at)
-    .fetch_one(db)
+    .fetch_one(conn)
     .await?;
     from_row(&row)
 }

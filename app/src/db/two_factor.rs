@@ -1,7 +1,7 @@
 //! Authenticator devices and recovery codes.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::Db;
 
@@ -133,9 +133,9 @@ pub async fn delete_pending(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
 
 /// Links the pending device `id` (if it is still pending and fresh), marks `step` as used,
 /// and, when `recovery_hashes` is given (the first device), stores the recovery codes, all
-/// in one transaction. False when the device is gone or expired.
+/// in the caller's transaction. False when the device is gone or expired.
 pub async fn confirm(
-    db: &Db,
+    conn: &mut AnyConnection,
     user_id: i64,
     id: i64,
     step: i64,
@@ -143,7 +143,6 @@ pub async fn confirm(
     not_before: i64,
     recovery_hashes: Option<&[String]>,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE totp_devices SET confirmed_at = $1, last_used_step = $2, last_used_at = $1 \
          WHERE id = $3 AND user_id = $4 AND confirmed_at IS NULL AND created_at > $5",
@@ -153,15 +152,14 @@ pub async fn confirm(
     .bind(id)
     .bind(user_id)
     .bind(not_before)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
     if let Some(hashes) = recovery_hashes {
-        replace_recovery_codes_in(&mut tx, user_id, hashes, now).await?;
+        replace_recovery_codes(conn, user_id, hashes, now).await?;
     }
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -202,16 +200,20 @@ pub async fn rename(
 }
 
 /// Removes a linked device; with the last one go the recovery codes (two-factor is off).
-/// Returns the removed device's name and whether any device is left.
-pub async fn remove(db: &Db, user_id: i64, id: i64) -> Result<Option<(String, bool)>, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// Returns the removed device's name and whether any device is left. Part of the caller's
+/// transaction.
+pub async fn remove(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<(String, bool)>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "DELETE FROM totp_devices WHERE id = $1 AND user_id = $2 AND confirmed_at IS NOT NULL \
          RETURNING name",
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
@@ -221,16 +223,15 @@ pub async fn remove(db: &Db, user_id: i64, id: i64) -> Result<Option<(String, bo
         "SELECT 1 AS one FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NOT NULL LIMIT 1",
     )
     .bind(user_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?
     .is_some();
     if !left {
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
-    tx.commit().await?;
     Ok(Some((name, left)))
 }
 
@@ -244,15 +245,16 @@ pub async fn prune_pending(db: &Db, not_before: i64) -> Result<u64, sqlx::Error>
     Ok(done.rows_affected())
 }
 
-async fn replace_recovery_codes_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+/// Voids every recovery code of the user and stores new ones, in the caller's transaction.
+pub async fn replace_recovery_codes(
+    conn: &mut AnyConnection,
     user_id: i64,
     hashes: &[String],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     for hash in hashes {
         sqlx::query(
@@ -261,27 +263,15 @@ async fn replace_recovery_codes_in(
         .bind(user_id)
         .bind(hash)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
 }
 
-/// Voids every recovery code of the user and stores new ones, atomically.
-pub async fn replace_recovery_codes(
-    db: &Db,
-    user_id: i64,
-    hashes: &[String],
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    replace_recovery_codes_in(&mut tx, user_id, hashes, now).await?;
-    tx.commit().await
-}
-
 /// Uses up one recovery code: true for exactly one request, however many race.
 pub async fn use_recovery_code(
-    db: &Db,
+    conn: &mut AnyConnection,
     user_id: i64,
     hash: &str,
     now: i64,
@@ -293,17 +283,20 @@ pub async fn use_recovery_code(
     .bind(now)
     .bind(user_id)
     .bind(hash)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn recovery_codes_left(db: &Db, user_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn recovery_codes_left(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
     )
     .bind(user_id)
-    .fetch_one(db)
+    .fetch_one(conn)
     .await?;
     row.try_get("n")
 }

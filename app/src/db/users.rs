@@ -1,7 +1,7 @@
 //! The `users` table.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::Db;
 use crate::preferences::format::{DateFormat, TimeFormat};
@@ -20,10 +20,19 @@ pub struct User {
     pub session_epoch: i64,
     pub preferences: Preferences,
     pub created_at: i64,
+    /// When the person proved the address by opening a link mailed to it; `None` until then.
+    pub email_verified_at: Option<i64>,
+}
+
+impl User {
+    /// Only a verified address may be trusted: invitations listed by address, security mail.
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
 }
 
 const COLUMNS: &str = "id, email, mobile, first_name, last_name, password_hash, \
-    password_changed_at, session_epoch, timezone, date_format, time_format, created_at";
+    password_changed_at, session_epoch, timezone, date_format, time_format, created_at, email_verified_at";
 
 fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let date_format: String = row.try_get("date_format")?;
@@ -45,6 +54,7 @@ fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
             time_format: TimeFormat::from_id(&time_format).unwrap_or_default(),
         },
         created_at: row.try_get("created_at")?,
+        email_verified_at: row.try_get("email_verified_at")?,
     })
 }
 
@@ -55,16 +65,17 @@ pub struct NewUser<'a> {
     pub last_name: &'a str,
     pub password_hash: &'a str,
     pub now: i64,
+    /// Signing up from an invitation link proves the address: the link was mailed there.
+    pub email_verified: bool,
 }
 
 /// Stores a new person together with their first account (they own it) and its first
-/// workspace, all or nothing.
-pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// workspace; the caller's transaction makes it all or nothing (with the verification mail).
+pub async fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
     let row = sqlx::query(&format!(
         "INSERT INTO users (email, mobile, first_name, last_name, password_hash, \
-         password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6) \
-         RETURNING {COLUMNS}"
+         password_changed_at, created_at, updated_at, email_verified_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7) RETURNING {COLUMNS}"
     ))
     .bind(user.email)
     .bind(user.mobile)
@@ -72,12 +83,12 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<User, sqlx::Error> {
     .bind(user.last_name)
     .bind(user.password_hash)
     .bind(user.now)
-    .fetch_one(&mut *tx)
+    .bind(user.email_verified.then_some(user.now))
+    .fetch_one(&mut *conn)
     .await?;
     let created = from_row(&row)?;
     let account = format!("{} {}", user.first_name, user.last_name);
-    super::accounts::create_in(&mut tx, created.id, &account, "Default", user.now).await?;
-    tx.commit().await?;
+    super::accounts::create_in(conn, created.id, &account, "Default", user.now).await?;
     Ok(created)
 }
 
@@ -149,7 +160,7 @@ pub async fn update_preferences(db: &Db, id: i64, prefs: &Preferences) -> Result
 /// cleanly instead of being overwritten). Returns the new session epoch, or `None` if the
 /// hash had changed in between.
 pub async fn replace_password(
-    db: &Db,
+    conn: &mut AnyConnection,
     id: i64,
     expected_hash: &str,
     new_hash: &str,
@@ -164,7 +175,44 @@ pub async fn replace_password(
     .bind(now)
     .bind(id)
     .bind(expected_hash)
-    .fetch_optional(db)
+    .fetch_optional(conn)
     .await?;
     row.map(|r| r.try_get("session_epoch")).transpose()
+}
+
+/// A password reset: the new hash, every session ended (the epoch moves), and the address
+/// verified, since the reset link was mailed to it. Returns the new epoch.
+pub async fn reset_password(
+    conn: &mut AnyConnection,
+    id: i64,
+    new_hash: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2, \
+         session_epoch = session_epoch + 1, email_verified_at = COALESCE(email_verified_at, $2) \
+         WHERE id = $3 RETURNING session_epoch",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| r.try_get("session_epoch")).transpose()
+}
+
+/// Marks the address proven; the first proof's time is kept.
+pub async fn mark_email_verified(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

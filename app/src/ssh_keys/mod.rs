@@ -54,13 +54,13 @@ pub async fn add_ssh_key(
     expires_on: String,
 ) -> Result<SshKeyView, AppError> {
     let user = crate::auth::session::require_user()?;
-    let addr = crate::auth::session::client_addr();
+    let client = crate::auth::session::client_info();
     let input = service::AddKey {
         title,
         key,
         expires_on,
     };
-    let added = service::add(&crate::state::AppState::get()?, &user, input, addr).await?;
+    let added = service::add(&crate::state::AppState::get()?, &user, input, &client).await?;
     crate::components::confirm_plain_post("ssh-key-added");
     Ok(added)
 }

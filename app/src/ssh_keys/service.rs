@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::parse::parse;
 use super::{SshKeyView, TITLE_MAX_CHARS};
+use crate::auth::session::ClientInfo;
 use crate::authentication::security_log::{self, Event};
 use crate::db::users::User;
 use crate::db::{is_unique_violation, ssh_keys};
@@ -27,7 +28,7 @@ pub async fn add(
     state: &AppState,
     user: &User,
     input: AddKey,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<SshKeyView, AppError> {
     let now = now_unix();
     let mut errors = FieldErrors::new();
@@ -63,14 +64,32 @@ pub async fn add(
         expires_on: expiry.as_ref().map(|(day, _)| day.as_str()),
         expires_at: expiry.as_ref().map(|(_, at)| *at),
     };
-    let key = match ssh_keys::insert(&state.db, &new).await {
+    // The key, its log entry and the notification commit together.
+    let mut tx = state.db.begin().await?;
+    let key = match ssh_keys::insert(&mut tx, &new).await {
         Ok(key) => key,
         // Added by someone else between the check and the insert.
         Err(e) if is_unique_violation(&e) => return Err(AppError::field("key", DUPLICATE)),
         Err(e) => return Err(e.into()),
     };
     let detail = format!("\u{201c}{}\u{201d} ({})", key.title, key.fingerprint);
-    security_log::record(state, user.id, Event::SshKeyAdded, &detail, addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::SshKeyAdded, &detail, client.addr).await?;
+    let what = format!(
+        "The SSH key \u{201c}{}\u{201d} ({}) was added to your account. It can be used to \
+         reach everything your account can.",
+        key.title, key.fingerprint
+    );
+    crate::mail::notify(
+        &mut tx,
+        &state.settings,
+        user,
+        "SSH key added",
+        &what,
+        client,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(view(user, key, now))
 }
 

@@ -98,9 +98,9 @@ pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
 #[server(endpoint = "two-factor/finish")]
 pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
     let user = sensitive().await?;
-    let addr = crate::auth::session::client_addr();
+    let client = crate::auth::session::client_info();
     let state = crate::state::AppState::get()?;
-    let linked = service::finish_linking(&state, &user, device_id, &code, addr).await?;
+    let linked = service::finish_linking(&state, &user, device_id, &code, &client).await?;
     crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done"));
     Ok(linked)
 }
@@ -132,8 +132,8 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
 #[server(endpoint = "two-factor/remove")]
 pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
     let user = sensitive().await?;
-    let addr = crate::auth::session::client_addr();
-    service::remove(&crate::state::AppState::get()?, &user, device_id, addr).await?;
+    let client = crate::auth::session::client_info();
+    service::remove(&crate::state::AppState::get()?, &user, device_id, &client).await?;
     crate::components::confirm_plain_post(page::DONE_REMOVED);
     Ok(())
 }
@@ -141,6 +141,6 @@ pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "two-factor/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let user = sensitive().await?;
-    let addr = crate::auth::session::client_addr();
-    service::regenerate_recovery_codes(&crate::state::AppState::get()?, &user, addr).await
+    let client = crate::auth::session::client_info();
+    service::regenerate_recovery_codes(&crate::state::AppState::get()?, &user, &client).await
 }

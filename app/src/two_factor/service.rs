@@ -3,11 +3,14 @@
 
 use std::net::IpAddr;
 
+use sqlx::AnyConnection;
+
 use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::OsRng;
 
 use super::totp::{self, SECRET_BYTES};
 use super::{DeviceView, Linked, PendingDevice, TwoFactorStatus, DEVICE_NAME_MAX_CHARS};
+use crate::auth::session::ClientInfo;
 use crate::authentication::security_log::{self, Event};
 use crate::db::users::User;
 use crate::db::{is_unique_violation, throttle, two_factor as devices};
@@ -53,6 +56,18 @@ async fn log(
     security_log::record(state, user.id, event, detail, addr).await
 }
 
+async fn notify(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    user: &User,
+    subject: &str,
+    what: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    crate::mail::notify(conn, &state.settings, user, subject, what, client).await?;
+    Ok(())
+}
+
 /// Everything the Authentication page shows about two-factor authentication.
 pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, AppError> {
     let now = now_unix();
@@ -75,7 +90,8 @@ pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, 
     Ok(TwoFactorStatus {
         devices,
         pending,
-        recovery_codes_left: devices::recovery_codes_left(&state.db, user.id).await?,
+        recovery_codes_left: devices::recovery_codes_left(&mut *state.db.acquire().await?, user.id)
+            .await?,
         events,
     })
 }
@@ -147,8 +163,9 @@ pub async fn finish_linking(
     user: &User,
     device_id: i64,
     code: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<Linked, AppError> {
+    let addr = client.addr;
     let code = totp::normalize_code(code).map_err(|m| AppError::field("code", m))?;
     let now = now_unix();
     check_code_throttle(state, user, now).await?;
@@ -179,8 +196,10 @@ pub async fn finish_linking(
     let first = !devices::has_confirmed(&state.db, user.id).await?;
     let recovery = first.then(new_recovery_codes);
     let hashes = recovery.as_ref().map(|codes| hash_codes(state, codes));
+    // The link, its log entries and the notification commit together.
+    let mut tx = state.db.begin().await?;
     let linked = devices::confirm(
-        &state.db,
+        &mut tx,
         user.id,
         device.id,
         step,
@@ -202,10 +221,25 @@ pub async fn finish_linking(
             "This setup ran out of time. Start again with the device name.",
         ));
     }
-    log(state, user, Event::DeviceLinked, &device.name, addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::DeviceLinked, &device.name, addr).await?;
     if recovery.is_some() {
-        log(state, user, Event::RecoveryCodesCreated, "", addr).await?;
+        security_log::record_in(&mut tx, user.id, Event::RecoveryCodesCreated, "", addr).await?;
     }
+    let what = format!(
+        "The authenticator device \u{201c}{}\u{201d} was linked to your account for two-factor authentication.",
+        device.name
+    );
+    notify(
+        &mut tx,
+        state,
+        user,
+        "authenticator device linked",
+        &what,
+        client,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(Linked {
         name: device.name,
         recovery_codes: recovery.unwrap_or_default(),
@@ -250,15 +284,32 @@ pub async fn remove(
     state: &AppState,
     user: &User,
     device_id: i64,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
-    let (name, any_left) = devices::remove(&state.db, user.id, device_id)
+    let addr = client.addr;
+    let mut tx = state.db.begin().await?;
+    let (name, any_left) = devices::remove(&mut tx, user.id, device_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    log(state, user, Event::DeviceRemoved, &name, addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::DeviceRemoved, &name, addr).await?;
+    let mut what = format!(
+        "The authenticator device \u{201c}{name}\u{201d} was removed from your account; its codes no longer work."
+    );
     if !any_left {
-        log(state, user, Event::TwoFactorOff, "", addr).await?;
+        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", addr).await?;
+        what.push_str(" It was the last one: two-factor authentication is now off.");
     }
+    notify(
+        &mut tx,
+        state,
+        user,
+        "authenticator device removed",
+        &what,
+        client,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(())
 }
 
@@ -266,7 +317,7 @@ pub async fn remove(
 pub async fn regenerate_recovery_codes(
     state: &AppState,
     user: &User,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<Vec<String>, AppError> {
     if !devices::has_confirmed(&state.db, user.id).await? {
         return Err(AppError::field(
@@ -275,9 +326,21 @@ pub async fn regenerate_recovery_codes(
         ));
     }
     let codes = new_recovery_codes();
-    devices::replace_recovery_codes(&state.db, user.id, &hash_codes(state, &codes), now_unix())
+    let mut tx = state.db.begin().await?;
+    devices::replace_recovery_codes(&mut tx, user.id, &hash_codes(state, &codes), now_unix())
         .await?;
-    log(state, user, Event::RecoveryCodesCreated, "", addr).await?;
+    security_log::record_in(
+        &mut tx,
+        user.id,
+        Event::RecoveryCodesCreated,
+        "",
+        client.addr,
+    )
+    .await?;
+    let what = "New recovery codes were created for your account; the old ones no longer work.";
+    notify(&mut tx, state, user, "new recovery codes", what, client).await?;
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(codes)
 }
 
@@ -292,8 +355,9 @@ pub async fn verify(
     state: &AppState,
     user: &User,
     input: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
+    let addr = client.addr;
     let now = now_unix();
     check_code_throttle(state, user, now).await?;
     let compact: String = input
@@ -303,19 +367,41 @@ pub async fn verify(
         .to_lowercase();
     if compact.len() == RECOVERY_CODE_CHARS && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
         let hash = state.secrets.mac(&compact);
-        if devices::use_recovery_code(&state.db, user.id, &hash, now).await? {
-            let left = devices::recovery_codes_left(&state.db, user.id).await?;
-            log(
-                state,
-                user,
+        let mut tx = state.db.begin().await?;
+        if devices::use_recovery_code(&mut tx, user.id, &hash, now).await? {
+            let left = devices::recovery_codes_left(&mut tx, user.id).await?;
+            security_log::record_in(
+                &mut tx,
+                user.id,
                 Event::RecoveryCodeUsed,
                 &left.to_string(),
                 addr,
             )
             .await?;
+            let what = format!(
+                "A recovery code was used to sign in to your account. {left} of your recovery \
+                 codes are left{}.",
+                if left <= 3 {
+                    ": make new ones on the Authentication page soon"
+                } else {
+                    ""
+                }
+            );
+            notify(
+                &mut tx,
+                state,
+                user,
+                "a recovery code was used",
+                &what,
+                client,
+            )
+            .await?;
+            tx.commit().await?;
+            state.outbox.wake();
             throttle::clear(&state.db, &code_throttle_key(user)).await?;
             return Ok(());
         }
+        drop(tx);
         code_failed(state, user, now, "recovery code", addr).await?;
         return Err(AppError::field(
             "code",

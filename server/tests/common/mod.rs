@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -81,6 +82,8 @@ pub struct TestApp {
     /// The PostgreSQL database this test created, dropped when the test passes so that
     /// thousands of runs do not pile up in the cluster.
     pub postgres_database: Option<ScratchDatabase>,
+    /// Where the server writes its mail (no SMTP relay configured): one `.eml` per mail.
+    pub mail_dir: PathBuf,
 }
 
 #[derive(Clone)]
@@ -119,7 +122,87 @@ impl Drop for TestApp {
         if let Some(dir) = &self.scratch {
             let _ = std::fs::remove_dir_all(dir);
         }
+        if self.mail_dir.starts_with(std::env::temp_dir()) {
+            let _ = std::fs::remove_dir_all(&self.mail_dir);
+        }
     }
+}
+
+/// One mail as the server wrote it, its transfer encoding undone.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub file: PathBuf,
+    pub text: String,
+}
+
+impl Mail {
+    pub fn subject(&self) -> &str {
+        self.text
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: "))
+            .unwrap_or_default()
+    }
+
+    /// The token at the end of the first link that starts with `prefix` (a full URL).
+    pub fn token_after(&self, prefix: &str) -> String {
+        let start = self
+            .text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link {prefix}... in {}", self.text));
+        self.text[start + prefix.len()..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect()
+    }
+}
+
+/// Undoes quoted-printable (soft line breaks and `=XX`), which a relay-bound mail may use.
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A new, empty PostgreSQL database (from `TEST_POSTGRES_URL`) and its URL.
+pub async fn scratch_postgres() -> (String, ScratchDatabase) {
+    let admin_url = std::env::var("TEST_POSTGRES_URL").expect(
+        "TEST_POSTGRES_URL is not set: run the README's test command (.ci/test), which starts PostgreSQL",
+    );
+    let name = unique_name();
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b.to_owned(), format!("?{q}")),
+        None => (admin_url.clone(), String::new()),
+    };
+    let base = base
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(base);
+    (
+        format!("{base}/{name}{query}"),
+        ScratchDatabase { admin_url, name },
+    )
 }
 
 /// A database URL in a temporary directory no other test (or earlier run) has used; the
@@ -137,37 +220,39 @@ impl TestApp {
     /// Needs `TEST_POSTGRES_URL` (a database the tests may create databases from); the
     /// README's test command starts a server and sets it.
     pub async fn postgres() -> Self {
-        let admin_url = std::env::var("TEST_POSTGRES_URL").expect(
-            "TEST_POSTGRES_URL is not set: run the README's test command (.ci/test), which starts PostgreSQL",
-        );
-        let name = unique_name();
-        let admin = sqlx::PgPool::connect(&admin_url)
-            .await
-            .expect("connect to TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&admin)
-            .await
-            .expect("create test database");
-        admin.close().await;
-        let (base, query) = match admin_url.split_once('?') {
-            Some((b, q)) => (b.to_owned(), format!("?{q}")),
-            None => (admin_url.clone(), String::new()),
+        let (url, database) = scratch_postgres().await;
+        let mut app = Self::start(url).await;
+        app.postgres_database = Some(database);
+        app
+    }
+
+    /// Another server like this one (same engine and settings, changed by `tweak`) on a
+    /// database of its own, so that no other server's mail worker shares its outbox.
+    pub async fn like(&self, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = self.config.clone();
+        let database = if self.postgres_database.is_some() {
+            let (url, database) = scratch_postgres().await;
+            config.database.url = url;
+            Some(database)
+        } else {
+            config.database.url = scratch_sqlite();
+            config.mail.folder = PathBuf::new();
+            None
         };
-        let base = base
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_owned())
-            .unwrap_or(base);
-        let mut app = Self::start(format!("{base}/{name}{query}")).await;
-        app.postgres_database = Some(ScratchDatabase { admin_url, name });
+        tweak(&mut config);
+        let mut app = Self::with_config(config).await;
+        // Dropped by the README's test command with the other leftovers.
+        app.postgres_database = database;
         app
     }
 
     pub async fn start(database_url: String) -> Self {
         let mut config = Config::default();
         if database_url.starts_with("postgres") {
-            // SQLite tests keep a generated key file in their scratch folder; PostgreSQL has
-            // no folder of its own, so the key comes from configuration.
+            // SQLite tests keep a generated key file and their mail in their scratch folder;
+            // PostgreSQL has no folder of its own, so both come from configuration.
             config.security.secret_key = "5e".repeat(32);
+            config.mail.folder = std::env::temp_dir().join(unique_name()).join("mail");
         }
         config.database.url = database_url;
         Self::with_config(config).await
@@ -182,19 +267,104 @@ impl TestApp {
             .and_then(|path| std::path::Path::new(path).parent())
             .filter(|dir| dir.starts_with(std::env::temp_dir()))
             .map(PathBuf::from);
+        let mail_dir = config.mail_folder();
         Self {
             router: server.router,
             state: server.state,
             config,
             scratch,
             postgres_database: None,
+            mail_dir,
         }
+    }
+
+    /// Every mail written so far, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut files: Vec<(i64, PathBuf)> = std::fs::read_dir(&self.mail_dir)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|p| {
+                        let name = p.file_name()?.to_str()?;
+                        let id = name.split('-').next()?.parse().ok()?;
+                        Some((id, p))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, file)| {
+                let raw = std::fs::read_to_string(&file).expect("read mail");
+                let text = if raw.contains("Content-Transfer-Encoding: quoted-printable") {
+                    decode_quoted_printable(&raw)
+                } else {
+                    raw
+                };
+                Mail { text, file }
+            })
+            .collect()
+    }
+
+    /// Mails written so far to `to` whose subject contains `subject`, oldest first.
+    pub fn mails_to(&self, to: &str, subject: &str) -> Vec<Mail> {
+        let header = format!("To: {to}\r\n");
+        self.mails()
+            .into_iter()
+            .filter(|m| m.text.contains(&header) && m.subject().contains(subject))
+            .collect()
+    }
+
+    /// The newest mail to `to` with `subject` in its subject, waiting for the mail worker
+    /// (which sends right after the change commits) for up to 20 seconds.
+    pub async fn mail_to(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(mail) = self.mails_to(to, subject).pop() {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no mail to {to} about {subject:?}; mails: {:#?}",
+            self.mails()
+                .iter()
+                .map(|m| m.subject().to_owned())
+                .collect::<Vec<_>>()
+        )
+    }
+
+    /// The token of the newest invitation mailed to `to`.
+    pub async fn invitation_token(&self, to: &str) -> String {
+        let prefix = format!("{}/invitations/", self.config.server.public_url);
+        self.mail_to(to, "invited you").await.token_after(&prefix)
+    }
+
+    /// Opens the verification link mailed to `email`, as its owner would, signed in as
+    /// `client`.
+    pub async fn verify_email(&self, client: &mut Client, email: &str) {
+        let prefix = format!("{}/verify-email/", self.config.server.public_url);
+        let token = self
+            .mail_to(email, "Confirm your email address")
+            .await
+            .token_after(&prefix);
+        let res = client.call("/api/email/verify", &[("token", &token)]).await;
+        assert_eq!(res.status, StatusCode::OK, "verify {email}: {}", res.body);
+    }
+
+    /// A signed-in client whose email is verified.
+    pub async fn verified(&self, email: &str, mobile: &str) -> Client {
+        let mut client = self.signed_up(email, mobile).await;
+        self.verify_email(&mut client, email).await;
+        client
     }
 
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
             cookies: BTreeMap::new(),
+            user_agent: None,
             addr: "192.0.2.10:50000".parse().unwrap(),
             origin: self.config.server.public_url.clone(),
         }
@@ -230,6 +400,8 @@ impl TestApp {
 pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,
+    /// Sent as `User-Agent` when set.
+    pub user_agent: Option<String>,
     pub addr: SocketAddr,
     /// The site's own origin, sent as `Origin` like a browser on our pages does.
     pub origin: String,
@@ -302,6 +474,9 @@ impl Client {
         if !self.cookies.is_empty() {
             req.headers_mut()
                 .insert("cookie", self.cookie_header().parse().unwrap());
+        }
+        if let Some(ua) = &self.user_agent {
+            req.headers_mut().insert("user-agent", ua.parse().unwrap());
         }
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let what = format!("{} {}", req.method(), req.uri());
@@ -423,5 +598,190 @@ impl Client {
             &[("email", email), ("password", password), ("next", "")],
         )
         .await
+    }
+}
+
+// Two-factor helpers shared by the test files. Codes come from `oathtool`, an
+// implementation independent of the product's.
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The code an authenticator app shows at Unix time `at` for `key` (base32, spaces allowed).
+pub fn oathtool(key: &str, at: i64) -> String {
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", "-N", &format!("@{at}")])
+        .arg(key.replace(' ', ""))
+        .output()
+        .expect("oathtool is installed by the README's test command (.ci/test)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Waits until at least 6 s remain in the current 30-second step, so a test's codes do not
+/// change step between computing and checking them.
+pub async fn early_in_step() {
+    let into = now() % 30;
+    if into > 24 {
+        tokio::time::sleep(std::time::Duration::from_secs((31 - into) as u64)).await;
+    }
+}
+
+pub struct Device {
+    pub id: i64,
+    pub key: String,
+}
+
+/// Starts the wizard for `name`; returns the pending device.
+pub async fn begin(client: &mut Client, name: &str) -> Value {
+    let res = client
+        .call("/api/two-factor/begin", &[("name", name)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
+/// Links a device confirmed with the previous step's code, so the current step is still
+/// free for a login in the same test. Returns the device and the recovery codes (first
+/// device only).
+pub async fn link(client: &mut Client, name: &str) -> (Device, Vec<String>) {
+    early_in_step().await;
+    let pending = begin(client, name).await;
+    let device = Device {
+        id: pending["id"].as_i64().unwrap(),
+        key: pending["setup_key"].as_str().unwrap().to_owned(),
+    };
+    let code = oathtool(&device.key, now() - 30);
+    let res = client
+        .call(
+            "/api/two-factor/finish",
+            &[("device_id", &device.id.to_string()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let linked = res.json();
+    assert_eq!(linked["name"], name);
+    let codes = linked["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    (device, codes)
+}
+
+/// A free TCP port on loopback (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real SMTP server on loopback (aiosmtpd, `fixtures/smtp_sink.py`): keeps every message
+/// it accepts; refuses recipients at `refused.example` with a permanent error.
+pub struct SmtpSink {
+    pub port: u16,
+    child: std::process::Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl SmtpSink {
+    pub async fn start(port: u16) -> Self {
+        use std::io::BufRead;
+        // Debian's interpreter, where the python3-aiosmtpd package lives (not a pyenv one).
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/smtp_sink.py"
+            ))
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd is installed by the README's test command");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut all = sink.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        for _ in 0..200 {
+            if output.lock().unwrap().contains("ready") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self {
+            port,
+            child,
+            output,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, quoted-printable undone.
+    pub fn messages(&self) -> Vec<String> {
+        let all = self.output.lock().unwrap().clone();
+        all.split("---------- MESSAGE FOLLOWS ----------\n")
+            .skip(1)
+            .map(|m| {
+                let m = m
+                    .split("------------ END MESSAGE ------------")
+                    .next()
+                    .unwrap_or(m);
+                decode_quoted_printable(m)
+            })
+            .collect()
+    }
+
+    /// Messages to `to`.
+    pub fn messages_to(&self, to: &str) -> Vec<String> {
+        let header = format!("To: {to}\n");
+        self.messages()
+            .into_iter()
+            .filter(|m| m.contains(&header))
+            .collect()
+    }
+
+    /// Waits up to 30 s until `count` messages to `to` arrived; returns them.
+    pub async fn wait_for(&self, to: &str, count: usize) -> Vec<String> {
+        for _ in 0..300 {
+            let got = self.messages_to(to);
+            if got.len() >= count {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{count} mail(s) to {to} expected; the relay received: {:#?}",
+            self.messages()
+        )
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,0 +1,67 @@
+//! Outgoing mail: what is written (`messages`), how it leaves (`transport`: an SMTP relay,
+//! or `.eml` files when there is none) and the worker that sends the outbox (`worker`).
+//!
+//! A change and the mail it causes commit together: services queue mail with [`queue`] on
+//! the change's own transaction and call [`Outbox::wake`] once it committed. The action never
+//! waits for the relay, and a relay that is down only delays the mail.
+
+pub mod messages;
+pub mod transport;
+pub mod worker;
+
+use std::sync::Arc;
+
+use sqlx::AnyConnection;
+use tokio::sync::Notify;
+
+use crate::auth::session::ClientInfo;
+pub use crate::db::outbox::NewMail;
+use crate::db::users::User;
+use crate::preferences::zone::now_unix;
+use crate::state::Settings;
+
+/// Wakes this process's worker when new mail was committed, so it goes out at once rather
+/// than at the next poll (which picks up mail queued by other processes and retries).
+#[derive(Clone, Default)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call after the transaction that queued mail has committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}
+
+/// Queues `mail` on the change's own connection (its transaction).
+pub async fn queue(conn: &mut AnyConnection, mail: &NewMail) -> Result<(), sqlx::Error> {
+    crate::db::outbox::enqueue(conn, mail, now_unix()).await?;
+    Ok(())
+}
+
+/// Queues a security notification ("Your password was changed.") to the person, on the
+/// change's own connection. Only a verified address gets one: an address nobody proved may
+/// belong to someone else.
+pub async fn notify(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    user: &User,
+    subject: &str,
+    what: &str,
+    client: &ClientInfo,
+) -> Result<(), sqlx::Error> {
+    if !user.email_verified() {
+        return Ok(());
+    }
+    let mail = messages::security_notice(settings, user, subject, what, now_unix(), client);
+    queue(conn, &mail).await
+}

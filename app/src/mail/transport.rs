@@ -1,0 +1,136 @@
+//! How mail leaves the server: an SMTP relay (`mail.smtp_url`, any form lettre's
+//! `from_url` takes), or, with no relay configured, one `.eml` file per mail in a folder.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::db::outbox::Claimed;
+
+/// Longest wait on the relay for one mail; the worker's claim on a mail lasts far longer.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub enum Transport {
+    Smtp {
+        relay: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Files {
+        folder: PathBuf,
+        from: Mailbox,
+    },
+}
+
+/// Why a mail was not sent: worth another try later, or never.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Temporary(reason) | SendError::Permanent(reason) => f.write_str(reason),
+        }
+    }
+}
+
+fn sender(from: &str) -> Result<Mailbox, String> {
+    from.parse()
+        .map_err(|e| format!("mail.from {from:?} is not a mail address: {e}"))
+}
+
+impl Transport {
+    /// `smtp://host:port` (plain, for a local relay), `smtp://user:password@host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host:465` (implicit TLS).
+    pub fn smtp(url: &str, from: &str) -> Result<Self, String> {
+        let relay = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| {
+                format!(
+                    "mail.smtp_url: {e} (expected smtp://host:port, \
+                     smtp://user:password@host:587?tls=required or smtps://user:password@host:465)"
+                )
+            })?
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        Ok(Transport::Smtp {
+            relay,
+            from: sender(from)?,
+        })
+    }
+
+    /// Writes every mail as `<folder>/<id>-<kind>.eml`, made on first use.
+    pub fn files(folder: PathBuf, from: &str) -> Result<Self, String> {
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("cannot create the mail folder {}: {e}", folder.display()))?;
+        Ok(Transport::Files {
+            folder,
+            from: sender(from)?,
+        })
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Transport::Smtp { from, .. } | Transport::Files { from, .. } => from,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp { .. } => "the SMTP relay".to_owned(),
+            Transport::Files { folder, .. } => format!("files in {}", folder.display()),
+        }
+    }
+
+    pub async fn send(&self, mail: &Claimed) -> Result<(), SendError> {
+        let to: Mailbox = mail.to.parse().map_err(|e| {
+            SendError::Permanent(format!("{:?} is not a mail address: {e}", mail.to))
+        })?;
+        let body = match self {
+            // A relay gets what lettre finds safest (quoted-printable for long lines).
+            Transport::Smtp { .. } => Body::new(mail.body.clone()),
+            // A file is read by a person: 8-bit keeps each link whole on one line.
+            Transport::Files { .. } => {
+                Body::new_with_encoding(mail.body.clone(), ContentTransferEncoding::EightBit)
+                    .unwrap_or_else(|_| Body::new(mail.body.clone()))
+            }
+        };
+        let message = Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(&mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| SendError::Permanent(format!("building the mail: {e}")))?;
+        match self {
+            Transport::Smtp { relay, .. } => relay.send(message).await.map(|_| ()).map_err(|e| {
+                // A 5xx answer (unknown recipient, say) will not change; anything else (the
+                // relay down, a timeout, a 4xx) is worth another try.
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    SendError::Temporary(e.to_string())
+                }
+            }),
+            Transport::Files { folder, .. } => {
+                let path = folder.join(format!("{}-{}.eml", mail.id, mail.kind));
+                // Written whole under a temporary name, then renamed: a reader never sees half
+                // a mail.
+                let partial = folder.join(format!(".{}-{}.eml.part", mail.id, mail.kind));
+                let written = async {
+                    tokio::fs::write(&partial, message.formatted()).await?;
+                    tokio::fs::rename(&partial, &path).await
+                };
+                written.await.map_err(|e| {
+                    SendError::Temporary(format!("writing {}: {e}", path.display()))
+                })?;
+                tracing::info!(path = %path.display(), to = %mail.to, "mail written (no SMTP relay configured)");
+                Ok(())
+            }
+        }
+    }
+}
