@@ -64,7 +64,8 @@ impl Default for MailConfig {
             from: "Tessera <no-reply@localhost>".into(),
             folder: PathBuf::new(),
             retry_seconds: 30,
-            max_attempts: 12,
+            // 30 s doubling to an hour apart: about a day of retries before giving up.
+            max_attempts: 30,
         }
     }
 }

@@ -96,6 +96,13 @@ async fn reset(client: &mut Client, token: &str, password: &str) -> common::Resp
 }
 
 async fn sign_up_mails_a_link_that_confirms_the_address_once(app: TestApp) {
+    // An address with a display name would be mailed somewhere else than it reads.
+    let res = app
+        .client()
+        .signup(&[("email", "x<victim@corp.example>")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.field_error("email").is_some(), "{}", res.body);
     let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
     assert_eq!(me(&mut ada).await.json()["email_verified"], false);
     let page = ada.get("/settings").await;
@@ -118,19 +125,34 @@ async fn sign_up_mails_a_link_that_confirms_the_address_once(app: TestApp) {
         .await
         .unwrap()
         .get("token_hash");
-    assert_ne!(stored, token, "only a hash is stored");
-
-    // Opened from the mail, in the same browser.
-    let page = ada.get(&format!("/verify-email/{token}")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("ada@example.com is confirmed"),
-        "{}",
-        page.body
+    assert_eq!(
+        stored,
+        app::tokens::token_hash(&token),
+        "only its SHA-256 is stored"
     );
+
+    // Opening the link shows what it confirms and a button; fetching it (as a mail scanner
+    // does, any number of times) confirms nothing.
+    for _ in 0..2 {
+        let page = app.client().get(&format!("/verify-email/{token}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("ada@example.com"), "{}", page.body);
+        assert!(
+            page.body.contains(">Confirm email address</button>"),
+            "{}",
+            page.body
+        );
+    }
+    assert_eq!(me(&mut ada).await.json()["email_verified"], false);
+
+    // The button, in the same browser.
+    let res = ada.call("/api/email/verify", &[("token", &token)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.location(), Some("/settings?done=email-confirmed"));
     assert_eq!(me(&mut ada).await.json()["email_verified"], true);
-    let page = ada.get("/settings").await;
+    let page = ada.get("/settings?done=email-confirmed").await;
     assert!(!page.body.contains("Confirm your email address"));
+    assert!(page.body.contains("your email address is confirmed"));
 
     // Single use: the same link again says it does not work, and changes nothing.
     let again = app.client().get(&format!("/verify-email/{token}")).await;
@@ -139,6 +161,11 @@ async fn sign_up_mails_a_link_that_confirms_the_address_once(app: TestApp) {
         "{}",
         again.body
     );
+    let res = app
+        .client()
+        .call("/api/email/verify", &[("token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
     let log = ada.call("/api/two-factor", &[]).await.json();
     assert!(
         log.to_string()
@@ -248,12 +275,19 @@ async fn a_link_opened_while_signed_in_as_someone_else_changes_nothing(app: Test
         .await,
         0
     );
-    // The link was not used up: Ada can still open it.
+    let res = bob.call("/api/email/verify", &[("token", &token)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    assert!(res.body.contains("another account"), "{}", res.body);
+    // The link was not used up: opened signed out, it confirms Ada's address and leads to
+    // the login page.
     let res = app
         .client()
         .call("/api/email/verify", &[("token", &token)])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.location(), Some("/login?done=email-confirmed"));
+    let login = app.client().get("/login?done=email-confirmed").await;
+    assert!(login.body.contains("your email address is confirmed"));
 
     let reset = reset_token(&app, ADA).await;
     let res = bob
@@ -341,6 +375,14 @@ async fn invitations_by_address_wait_for_a_verified_email(app: TestApp) {
         "nor decline it: {}",
         res.body
     );
+    // The same answer for an id that does not exist: nothing tells which invitations exist.
+    let missing = mallory
+        .call(
+            "/api/invitations/answer",
+            &[("invitation_id", "999999"), ("accept", "true")],
+        )
+        .await;
+    assert_eq!((missing.status, &missing.body), (res.status, &res.body));
     let page = mallory.get("/accounts").await;
     assert!(
         page.body.contains("once you have confirmed it"),
@@ -474,8 +516,19 @@ async fn password_reset_answers_the_same_for_unknown_addresses(app: TestApp) {
         (unknown.status, &unknown.body),
         "the same answer"
     );
+    // Both links would be made after the answer, at once: once Ada's mail is out, a mail to
+    // the unknown address would be too.
     app.mail_to(ADA, "Reset your").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(app.mails_to("nobody@example.com", "").is_empty());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'nobody@example.com'"
+        )
+        .await,
+        0
+    );
     let res = request_reset(&mut app.client(), "not an address").await;
     assert!(res.field_error("email").is_some(), "{}", res.body);
 
@@ -496,6 +549,26 @@ async fn password_reset_answers_the_same_for_unknown_addresses(app: TestApp) {
         "{}",
         page.body
     );
+
+    // The link is built from the configured public URL, whatever Host the request named.
+    let req = http::Request::post("/api/password-reset/request")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("host", "evil.example")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from(common::form(&[("email", ADA)])))
+        .unwrap();
+    let res = app.client().send(req).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    for _ in 0..200 {
+        if app.mails_to(ADA, "Reset your").len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = app.mail_to(ADA, "Reset your").await;
+    assert!(mail.text.contains(&reset_prefix(&app)), "{}", mail.text);
+    assert!(!mail.text.contains("evil.example"), "{}", mail.text);
 }
 
 async fn reset_links_expire_and_a_newer_one_voids_the_older(app: TestApp) {
@@ -893,8 +966,16 @@ impl ServerProcess {
             .env("APP_SECURITY_SECRET_KEY", "5e".repeat(32))
             .env("APP_MAIL_SMTP_URL", smtp_url)
             .env("APP_MAIL_RETRY_SECONDS", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // TEST_SERVER_LOG=info shows the processes' log (on stdout) while debugging.
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_SERVER_LOG").unwrap_or("warn".into()),
+            )
+            .stdout(if std::env::var("TEST_SERVER_LOG").is_ok() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::null())
             .spawn()
             .expect("the server binary");
@@ -983,10 +1064,12 @@ async fn killed_after_the_commit_the_mail_is_sent_after_restart(postgres: bool) 
 
 async fn two_processes_on_one_database_send_each_mail_once(postgres: bool) {
     let (url, database) = scratch_database(postgres).await;
-    let relay = SmtpSink::start(common::free_port()).await;
-    let a = ServerProcess::start(&url, &relay.url()).await;
+    // A slow relay, so that both processes have mail to claim while the other is sending.
+    let relay = SmtpSink::start_slow(common::free_port(), 0.05).await;
+    // Each process greets the relay with its own name (the URL's path is lettre's EHLO name).
+    let a = ServerProcess::start(&url, &format!("{}/process-a", relay.url())).await;
     // Both processes are up (migrations done) before the mail is queued.
-    let b = ServerProcess::start(&url, &relay.url()).await;
+    let b = ServerProcess::start(&url, &format!("{}/process-b", relay.url())).await;
     const MAILS: usize = 40;
     {
         sqlx::any::install_default_drivers();
@@ -1022,6 +1105,20 @@ async fn two_processes_on_one_database_send_each_mail_once(postgres: bool) {
         );
     }
     assert_eq!(relay.messages().len(), MAILS);
+    for name in ["process-a", "process-b"] {
+        assert!(
+            relay
+                .messages()
+                .iter()
+                .any(|m| m.starts_with(&format!("X-Ehlo: {name}\n"))),
+            "{name} sent some of the mail too: {:?}",
+            relay
+                .messages()
+                .iter()
+                .map(|m| m.lines().next().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        );
+    }
     assert_eq!(
         outbox_count(&url, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await,
         MAILS as i64

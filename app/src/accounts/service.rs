@@ -465,6 +465,11 @@ pub async fn resend(
     let (token, hash) = new_token();
     let expires = now + state.settings.invitation_ttl_secs;
     let account = account_name(state, account_id).await?;
+    let role_id = db::invitation_by_id(&state.db, invitation_id)
+        .await?
+        .filter(|i| i.account_id == account_id)
+        .map(|i| i.role)
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let email = db::rotate_token(
         &mut tx,
@@ -477,16 +482,13 @@ pub async fn resend(
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    let invitation = db::invitation_by_id(&state.db, invitation_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     queue_invitation(
         &mut tx,
         state,
         user,
         &account,
         &email,
-        role(&invitation.role),
+        role(&role_id),
         &token,
     )
     .await?;
@@ -711,14 +713,15 @@ pub async fn answer_mine(
     invitation_id: i64,
     accept_it: bool,
 ) -> Result<(), AppError> {
+    // Only the proven owner of the address may answer by id (the mailed link works anyway),
+    // and the refusal is the same for every id: it tells nothing about which exist.
+    if !user.email_verified() {
+        return Err(AppError::Forbidden(UNVERIFIED.into()));
+    }
     let invitation = db::invitation_by_id(&state.db, invitation_id)
         .await?
         .filter(|i| i.email == user.email && i.status == "pending" && i.expires_at > now_unix())
         .ok_or(AppError::NotFound)?;
-    // Only the proven owner of the address may answer by id; the mailed link works anyway.
-    if !user.email_verified() {
-        return Err(AppError::Forbidden(UNVERIFIED.into()));
-    }
     if accept_it {
         accept(state, user, &invitation).await.map(|_| ())
     } else {

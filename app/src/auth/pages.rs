@@ -120,16 +120,20 @@ fn next_param() -> String {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    // A fixed sentence for a known key, never text from the address.
-    let reset = use_query_map().read_untracked().get("done").as_deref()
-        == Some(crate::password_reset::DONE_RESET);
+    // Fixed sentences for known keys, never text from the address.
+    let done = use_query_map().read_untracked().get("done");
+    let notice = match done.as_deref() {
+        Some(crate::password_reset::DONE_RESET) => Some(
+            "Your password was changed, and every session was logged out. Log in with your new password.",
+        ),
+        Some(crate::email_verification::DONE_CONFIRMED) => {
+            Some("Thank you: your email address is confirmed. Log in to continue.")
+        }
+        _ => None,
+    };
     view! {
         <AuthFrame title="Log in">
-            {reset.then(|| view! {
-                <p class="alert alert-success" role="status">
-                    "Your password was changed, and every session was logged out. Log in with your new password."
-                </p>
-            })}
+            {notice.map(|text| view! { <p class="alert alert-success" role="status">{text}</p> })}
             <LoginForm next=next_param()/>
             <p class="switch"><a href="/password-reset">"Forgot password?"</a></p>
             <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>

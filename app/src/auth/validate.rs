@@ -26,6 +26,10 @@ pub fn validate_email(email: &str) -> Result<String, String> {
         }
         None => false,
     };
+    // And an address lettre can mail as it is: no display name, no angle brackets, nothing
+    // that would make the address mailed differ from the one stored.
+    #[cfg(feature = "ssr")]
+    let valid = valid && email.parse::<lettre::Address>().is_ok();
     if valid {
         Ok(email)
     } else {

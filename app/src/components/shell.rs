@@ -2,8 +2,10 @@
 //! and the page itself. Rendered on the server only: the theme toggle and the user menu are
 //! islands.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_query_map;
 
 use super::{ThemeToggle, UserMenu};
 use crate::auth::current_user;
@@ -31,8 +33,19 @@ pub fn AppShell() -> impl IntoView {
         </header>
         <Transition>
             {move || Suspend::new(async move {
-                user.await.ok().filter(|user| !user.email_verified).map(|user| {
-                    view! { <EmailNotice email=user.email/> }
+                user.await.ok().map(|user| {
+                    if user.email_verified {
+                        // A fixed sentence for a known key, and only for a confirmed address.
+                        let confirmed = use_query_map().read_untracked().get("done").as_deref()
+                            == Some(crate::email_verification::DONE_CONFIRMED);
+                        Either::Left(confirmed.then(|| view! {
+                            <p class="alert alert-success email-confirmed" role="status">
+                                "Thank you: your email address is confirmed."
+                            </p>
+                        }))
+                    } else {
+                        Either::Right(view! { <EmailNotice email=user.email/> })
+                    }
                 })
             })}
         </Transition>

@@ -27,6 +27,9 @@ pub struct Claimed {
     pub body: String,
     /// This attempt included.
     pub attempts: i64,
+    /// The claim's end. The outcome is recorded only while the claim is still this one: a
+    /// worker whose lease ran out (and whose mail another worker took over) changes nothing.
+    pub lease_until: i64,
 }
 
 pub async fn enqueue(
@@ -79,9 +82,12 @@ pub async fn claim(
     };
     let due = "status = 'pending' AND next_attempt_at <= $1 \
                AND (locked_until IS NULL OR locked_until <= $1)";
+    // The batch is picked once, in a CTE: as `id IN (SELECT ... LIMIT n)` PostgreSQL may
+    // evaluate the subquery again per row, and with SKIP LOCKED that claimed every due row.
     sqlx::query(&format!(
-        "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 \
-         WHERE {due} AND id IN (SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT $3{skip_locked}) \
+        "WITH batch AS (SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT $3{skip_locked}) \
+         UPDATE outbox SET locked_until = $2, attempts = attempts + 1 \
+         WHERE {due} AND id IN (SELECT id FROM batch) \
          RETURNING id, kind, recipient, subject, body, attempts"
     ))
     .bind(now)
@@ -98,19 +104,21 @@ pub async fn claim(
             subject: row.try_get("subject")?,
             body: row.try_get("body")?,
             attempts: row.try_get("attempts")?,
+            lease_until,
         })
     })
     .collect()
 }
 
 /// Sent: the body (which may hold a single-use link) is not kept.
-pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn mark_sent(db: &Db, mail: &Claimed, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, body = '', locked_until = NULL, \
-         last_error = NULL WHERE id = $2",
+         last_error = NULL WHERE id = $2 AND locked_until = $3",
     )
     .bind(now)
-    .bind(id)
+    .bind(mail.id)
+    .bind(mail.lease_until)
     .execute(db)
     .await?;
     Ok(())
@@ -119,28 +127,33 @@ pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
 /// Not sent this time: tried again at `next_attempt_at`.
 pub async fn retry_later(
     db: &Db,
-    id: i64,
+    mail: &Claimed,
     next_attempt_at: i64,
     error: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3",
+        "UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 \
+         WHERE id = $3 AND locked_until = $4",
     )
     .bind(next_attempt_at)
     .bind(error)
-    .bind(id)
+    .bind(mail.id)
+    .bind(mail.lease_until)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Given up (the relay refused it for good, or every attempt failed); kept for a look.
-pub async fn mark_failed(db: &Db, id: i64, error: &str) -> Result<(), sqlx::Error> {
+/// Given up (the relay refused the recipient, or every attempt failed): kept with the reason
+/// for a look, without the body and its links.
+pub async fn mark_failed(db: &Db, mail: &Claimed, error: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET status = 'failed', locked_until = NULL, last_error = $1 WHERE id = $2",
+        "UPDATE outbox SET status = 'failed', body = '', locked_until = NULL, last_error = $1 \
+         WHERE id = $2 AND locked_until = $3",
     )
     .bind(error)
-    .bind(id)
+    .bind(mail.id)
+    .bind(mail.lease_until)
     .execute(db)
     .await?;
     Ok(())

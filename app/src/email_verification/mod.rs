@@ -23,11 +23,28 @@ pub async fn resend_verification() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Opens a verification link; returns the confirmed address. Signed in as someone else, it
-/// changes nothing and says so.
+/// Where a confirmed address leads (`?done=`): the settings, or the login page when this
+/// browser is signed out.
+pub const DONE_CONFIRMED: &str = "email-confirmed";
+
+/// What a verification link would confirm, without using it (the page shows a button).
+#[server(endpoint = "email/check")]
+pub async fn check_verification_link(token: String) -> Result<String, AppError> {
+    let state = crate::state::AppState::get()?;
+    let viewer = crate::auth::session::optional_user();
+    service::check(&state, viewer.as_ref(), &token).await
+}
+
+/// "Confirm email address": uses the link up and confirms the address; returns it. Signed in
+/// as someone else, it changes nothing and says so.
 #[server(endpoint = "email/verify")]
 pub async fn verify_email(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
     let viewer = crate::auth::session::optional_user();
-    service::verify(&state, viewer.as_ref(), &token).await
+    let email = service::verify(&state, viewer.as_ref(), &token).await?;
+    leptos_axum::redirect(&match viewer {
+        Some(_) => format!("/settings?done={DONE_CONFIRMED}"),
+        None => format!("/login?done={DONE_CONFIRMED}"),
+    });
+    Ok(email)
 }

@@ -5,38 +5,60 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{verify_email, ResendVerification, DONE_RESENT};
+use super::{check_verification_link, ResendVerification, VerifyEmail, DONE_RESENT};
 use crate::auth::AuthFrame;
 use crate::components::{FormResult, FormStatus, ServerForm};
 
-/// `/verify-email/:token`. Rendered by the server only (so the link works without
-/// JavaScript); opening it confirms the address.
+/// `/verify-email/:token`: the address the link confirms and a button to confirm it. Only
+/// the button uses the link up (a scanner that fetches every link in a mail confirms
+/// nothing); it works without JavaScript too.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
     let token = use_params_map()
         .read_untracked()
         .get("token")
         .unwrap_or_default();
-    let result = Resource::new(move || token.clone(), verify_email);
+    let check = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        check_verification_link,
+    );
     view! {
         <AuthFrame title="Confirm your email address">
             <Suspense>
-                {move || Suspend::new(async move {
-                    match result.await {
-                        Ok(email) => Either::Left(view! {
-                            <p class="alert alert-success" role="status">
-                                {format!("Thank you: {email} is confirmed as your email address.")}
-                            </p>
-                            <p><a href="/settings">"Go to your settings"</a></p>
-                        }),
-                        Err(error) => Either::Right(view! {
-                            <p class="alert alert-error" role="alert">{error.to_string()}</p>
-                            <p><a href="/settings">"Go to your settings"</a></p>
-                        }),
-                    }
-                })}
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        match check.await {
+                            Ok(email) => Either::Left(view! {
+                                <p>"Confirm that " <strong>{email}</strong> " is your email address."</p>
+                                <ConfirmForm token/>
+                            }),
+                            Err(error) => Either::Right(view! {
+                                <p class="alert alert-error" role="alert">{error.to_string()}</p>
+                                <p><a href="/settings">"Go to your settings"</a></p>
+                            }),
+                        }
+                    })
+                }}
             </Suspense>
         </AuthFrame>
+    }
+}
+
+#[island(lazy)]
+fn ConfirmForm(token: String) -> impl IntoView {
+    crate::components::island_hydrated();
+    let confirm = ServerAction::<VerifyEmail>::new();
+    let result = FormResult::new(confirm.value());
+    view! {
+        <ServerForm action=confirm>
+            <FormStatus result/>
+            <input type="hidden" name="token" value=token/>
+            <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Confirm email address"</button>
+        </ServerForm>
     }
 }
 
@@ -48,8 +70,8 @@ pub fn EmailNotice(email: String) -> impl IntoView {
         <section class="email-notice" aria-label="Email address">
             <p>
                 <strong>"Confirm your email address"</strong>
-                " We sent a link to " <strong>{email}</strong>
-                ". Open it to confirm that the address is yours; until then, invitations sent to it stay hidden and no security mail goes there."
+                " Open the link we mail to " <strong>{email}</strong>
+                " to confirm that the address is yours (no mail? choose Resend). Until then, invitations sent to it stay hidden and no security mail goes there."
             </p>
             <ResendForm/>
         </section>

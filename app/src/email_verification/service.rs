@@ -57,9 +57,36 @@ pub async fn resend(state: &AppState, user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Opens a verification link: the address of the person it was mailed to is proven. Returns
-/// that address. `viewer` is whoever is signed in on this browser, if anyone: a link of
-/// another account changes nothing.
+/// The person a live link was mailed to; refused when someone else is signed in (`viewer`).
+async fn link_owner(
+    state: &AppState,
+    viewer: Option<&User>,
+    hash: &str,
+    now: i64,
+) -> Result<User, AppError> {
+    let owner = email_tokens::owner(&state.db, Purpose::VerifyEmail, hash, now)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
+    if let Some(viewer) = viewer.filter(|v| v.id != owner) {
+        return Err(AppError::Forbidden(other_account(&viewer.email)));
+    }
+    users::find_by_id(&state.db, owner)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))
+}
+
+/// The address a link would confirm, without using it: opening the link only shows a
+/// Confirm button, so that a mail scanner that fetches every link confirms nothing.
+pub async fn check(
+    state: &AppState,
+    viewer: Option<&User>,
+    token: &str,
+) -> Result<String, AppError> {
+    let user = link_owner(state, viewer, &token_hash(token), now_unix()).await?;
+    Ok(user.email)
+}
+
+/// Confirms the address the link was mailed to, using the link up. Returns that address.
 pub async fn verify(
     state: &AppState,
     viewer: Option<&User>,
@@ -67,15 +94,8 @@ pub async fn verify(
 ) -> Result<String, AppError> {
     let now = now_unix();
     let hash = token_hash(token);
-    let owner = email_tokens::owner(&state.db, Purpose::VerifyEmail, &hash, now)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
-    if let Some(viewer) = viewer.filter(|v| v.id != owner) {
-        return Err(AppError::Forbidden(other_account(&viewer.email)));
-    }
-    let user = users::find_by_id(&state.db, owner)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
+    let user = link_owner(state, viewer, &hash, now).await?;
+    let owner = user.id;
     let mut tx = state.db.begin().await?;
     // Of two racing openings one uses the token; the other finds it gone.
     email_tokens::consume(&mut tx, Purpose::VerifyEmail, &hash, now)

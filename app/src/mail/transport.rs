@@ -6,12 +6,16 @@ use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::outbox::Claimed;
 
-/// Longest wait on the relay for one mail; the worker's claim on a mail lasts far longer.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest wait for the relay to accept a connection (lettre's own timeout, which covers the
+/// connection only) ...
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// ... and for one whole mail, however slowly a stalled relay answers; far shorter than the
+/// worker's claim on a batch of mail (`worker::LEASE_SECS`).
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub enum Transport {
     Smtp {
@@ -44,6 +48,18 @@ fn sender(from: &str) -> Result<Mailbox, String> {
         .map_err(|e| format!("mail.from {from:?} is not a mail address: {e}"))
 }
 
+/// A refusal that no retry will change: the mailbox does not exist or is not accepted
+/// (550, 551, 553). Other permanent answers (535 bad login, say) come from the relay's
+/// configuration, which an operator can fix; those mails wait.
+fn refuses_recipient(error: &lettre::transport::smtp::Error) -> bool {
+    use lettre::transport::smtp::response::{Category, Detail, Severity};
+    error.status().is_some_and(|code| {
+        code.severity == Severity::PermanentNegativeCompletion
+            && code.category == Category::MailSystem
+            && matches!(code.detail, Detail::Zero | Detail::One | Detail::Three)
+    })
+}
+
 impl Transport {
     /// `smtp://host:port` (plain, for a local relay), `smtp://user:password@host:587?tls=required`
     /// (STARTTLS), `smtps://user:password@host:465` (implicit TLS).
@@ -55,7 +71,7 @@ impl Transport {
                      smtp://user:password@host:587?tls=required or smtps://user:password@host:465)"
                 )
             })?
-            .timeout(Some(SMTP_TIMEOUT))
+            .timeout(Some(CONNECT_TIMEOUT))
             .build();
         Ok(Transport::Smtp {
             relay,
@@ -87,9 +103,13 @@ impl Transport {
     }
 
     pub async fn send(&self, mail: &Claimed) -> Result<(), SendError> {
-        let to: Mailbox = mail.to.parse().map_err(|e| {
-            SendError::Permanent(format!("{:?} is not a mail address: {e}", mail.to))
-        })?;
+        // A bare address, never a display name taken from input.
+        let to = Mailbox::new(
+            None,
+            mail.to.parse::<Address>().map_err(|e| {
+                SendError::Permanent(format!("{:?} is not a mail address: {e}", mail.to))
+            })?,
+        );
         let body = match self {
             // A relay gets what lettre finds safest (quoted-printable for long lines).
             Transport::Smtp { .. } => Body::new(mail.body.clone()),
@@ -107,15 +127,19 @@ impl Transport {
             .body(body)
             .map_err(|e| SendError::Permanent(format!("building the mail: {e}")))?;
         match self {
-            Transport::Smtp { relay, .. } => relay.send(message).await.map(|_| ()).map_err(|e| {
-                // A 5xx answer (unknown recipient, say) will not change; anything else (the
-                // relay down, a timeout, a 4xx) is worth another try.
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Temporary(e.to_string())
+            Transport::Smtp { relay, .. } => {
+                match tokio::time::timeout(SEND_TIMEOUT, relay.send(message)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) if refuses_recipient(&e) => Err(SendError::Permanent(e.to_string())),
+                    // The relay down, a 4xx, a login or sender the relay refused (fixed by
+                    // the operator): worth another try.
+                    Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
+                    Err(_) => Err(SendError::Temporary(format!(
+                        "the relay did not finish within {} s",
+                        SEND_TIMEOUT.as_secs()
+                    ))),
                 }
-            }),
+            }
             Transport::Files { folder, .. } => {
                 let path = folder.join(format!("{}-{}.eml", mail.id, mail.kind));
                 // Written whole under a temporary name, then renamed: a reader never sees half

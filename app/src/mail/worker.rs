@@ -9,8 +9,8 @@ use super::Outbox;
 use crate::db::{outbox, Db};
 use crate::preferences::zone::now_unix;
 
-/// How long a claim lasts: longer than sending a whole batch can take (each mail's SMTP
-/// timeout is 30 s).
+/// How long a claim lasts: longer than sending a whole batch can take (each mail is given up
+/// for this attempt after `transport::SEND_TIMEOUT`, 60 s).
 const LEASE_SECS: i64 = 600;
 const BATCH: i64 = 5;
 /// Retries never wait longer than this between two attempts.
@@ -54,23 +54,24 @@ pub async fn send_due(
             return Ok(sent);
         }
         let batch = outbox::claim(db, now, now + LEASE_SECS, BATCH).await?;
+        tracing::debug!(claimed = batch.len(), "claimed mail to send");
         if batch.is_empty() {
             return Ok(sent);
         }
         for mail in batch {
             match transport.send(&mail).await {
                 Ok(()) => {
-                    outbox::mark_sent(db, mail.id, now_unix()).await?;
+                    outbox::mark_sent(db, &mail, now_unix()).await?;
                     sent += 1;
                 }
                 Err(SendError::Temporary(reason)) if mail.attempts < settings.max_attempts => {
                     let wait = backoff(settings.retry_secs, mail.attempts);
                     tracing::warn!(id = mail.id, kind = %mail.kind, attempt = mail.attempts, %reason, "mail not sent; retrying in {wait} s");
-                    outbox::retry_later(db, mail.id, now_unix() + wait, &reason).await?;
+                    outbox::retry_later(db, &mail, now_unix() + wait, &reason).await?;
                 }
                 Err(error) => {
                     tracing::error!(id = mail.id, kind = %mail.kind, to = %mail.to, attempts = mail.attempts, reason = %error, "mail given up: marked failed in the outbox");
-                    outbox::mark_failed(db, mail.id, &error.to_string()).await?;
+                    outbox::mark_failed(db, &mail, &error.to_string()).await?;
                 }
             }
         }

@@ -697,6 +697,11 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start(port: u16) -> Self {
+        Self::start_slow(port, 0.0).await
+    }
+
+    /// A relay that takes `delay_secs` to accept each message.
+    pub async fn start_slow(port: u16, delay_secs: f64) -> Self {
         use std::io::BufRead;
         // Debian's interpreter, where the python3-aiosmtpd package lives (not a pyenv one).
         let mut child = Command::new("/usr/bin/python3")
@@ -705,6 +710,7 @@ impl SmtpSink {
                 "/tests/fixtures/smtp_sink.py"
             ))
             .arg(port.to_string())
+            .arg(delay_secs.to_string())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
