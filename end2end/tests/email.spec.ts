@@ -4,7 +4,7 @@ import { fillSignup, hydrated, linkIn, logIn, mailTo, newPerson, signUp } from "
 test("sign up, open the mailed link, and the address is confirmed", async ({ page }) => {
   const p = newPerson("Ada", "Lovelace");
   await signUp(page, p);
-  const notice = page.getByRole("region", { name: "Email address" });
+  const notice = page.getByRole("region", { name: "Account notice" });
   await expect(notice).toContainText("Confirm your email address");
   await expect(notice).toContainText(p.email);
 
@@ -30,7 +30,7 @@ test("sign up, open the mailed link, and the address is confirmed", async ({ pag
   await expect(page).toHaveURL(/\/settings\?done=email-confirmed$/);
   await expect(page.getByRole("status").filter({ hasText: "Thank you: your email address is confirmed." })).toBeVisible();
   await expect(page.getByRole("heading", { name: "User Settings" })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Email address" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Account notice" })).toHaveCount(0);
 });
 
 test("forgot password: a mailed link, a new password, and signed in with it", async ({ page }) => {
@@ -68,7 +68,7 @@ test("forgot password: a mailed link, a new password, and signed in with it", as
   await logIn(page, p.email, fresh);
   await expect(page).toHaveURL(/\/settings$/);
   // The reset link was mailed to the address: it is confirmed now.
-  await expect(page.getByRole("region", { name: "Email address" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Account notice" })).toHaveCount(0);
 
   // The link worked once.
   await page.goto(link);
@@ -85,18 +85,18 @@ test.describe("without JavaScript", () => {
     await fillSignup(page, p);
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect(page).toHaveURL(/\/settings$/);
-    const notice = page.getByRole("region", { name: "Email address" });
+    const notice = page.getByRole("region", { name: "Account notice" });
     await expect(notice).toContainText("Confirm your email address");
     await notice.getByRole("button", { name: "Resend" }).click();
     await expect(page).toHaveURL(/\/settings\?done=verification-sent$/);
-    await expect(page.getByRole("region", { name: "Email address" }).getByRole("status")).toHaveText(
+    await expect(page.getByRole("region", { name: "Account notice" }).getByRole("status")).toHaveText(
       "We sent a new link. It replaces the ones before.",
     );
     await page.goto(linkIn(await mailTo(p.email, "Confirm your email address"), "/verify-email/"));
     await page.getByRole("button", { name: "Confirm email address" }).click();
     await expect(page).toHaveURL(/\/settings\?done=email-confirmed$/);
     await expect(page.getByRole("status").filter({ hasText: "Thank you: your email address is confirmed." })).toBeVisible();
-    await expect(page.getByRole("region", { name: "Email address" })).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "Account notice" })).toHaveCount(0);
 
     await page.context().clearCookies();
     await page.goto("/password-reset");

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -27,6 +28,8 @@ on_every_backend!(
     unverified_addresses_get_no_security_mail,
     a_relay_that_is_down_delays_mail_and_never_fails_the_action,
     a_refused_recipient_is_kept_as_failed_and_the_action_succeeds,
+    a_stalled_relay_never_holds_up_the_action,
+    an_expired_claim_is_taken_over_and_the_stale_worker_changes_nothing,
 );
 
 const ADA: &str = "ada@example.com";
@@ -119,6 +122,12 @@ async fn sign_up_mails_a_link_that_confirms_the_address_once(app: TestApp) {
     let mail = app.mail_to(ADA, "Confirm your email address").await;
     let token = mail.token_after(&verify_prefix(&app));
     assert_eq!(token.len(), 64, "256 bits as hex");
+    // The file a newcomer opens (no relay) has the link whole, on one line.
+    let raw = std::fs::read_to_string(&mail.file).unwrap();
+    assert!(
+        raw.contains(&format!("\r\n{}{token}\r\n", verify_prefix(&app))),
+        "{raw}"
+    );
     assert!(mail.text.contains("expires in 24 hours"), "{}", mail.text);
     let stored: String = sqlx::query("SELECT token_hash FROM email_tokens")
         .fetch_one(&app.state.db)
@@ -938,6 +947,91 @@ async fn a_refused_recipient_is_kept_as_failed_and_the_action_succeeds(app: Test
     );
 }
 
+async fn a_stalled_relay_never_holds_up_the_action(app: TestApp) {
+    // Accepts connections (the kernel's backlog) and never says a word.
+    let stalled = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = stalled.local_addr().unwrap().port();
+    let relayed = with_relay(&app, &format!("smtp://127.0.0.1:{port}")).await;
+    let started = std::time::Instant::now();
+    let res = relayed.client().signup(&[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Sending inline would wait for the relay's greeting (a minute, then give up).
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the sign-up waited {:?} for the relay",
+        started.elapsed()
+    );
+    assert_eq!(
+        count(
+            &relayed,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+        )
+        .await,
+        1,
+        "the mail waits in the outbox"
+    );
+    drop(stalled);
+}
+
+async fn an_expired_claim_is_taken_over_and_the_stale_worker_changes_nothing(app: TestApp) {
+    use app::db::outbox;
+    let db = &app.state.db;
+    // Mail for the worker's own clock would be sent at once; this one is due only in the
+    // future this test plays out with explicit times.
+    let t = now() + 10_000;
+    let mail = app::mail::NewMail {
+        kind: "test",
+        to: "r@example.com".into(),
+        subject: "Claims".into(),
+        body: "Body".into(),
+    };
+    outbox::enqueue(&mut db.acquire().await.unwrap(), &mail, t)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET next_attempt_at = $1")
+        .bind(t)
+        .execute(db)
+        .await
+        .unwrap();
+    assert!(
+        outbox::claim(db, t - 1, t + 599, 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let first = outbox::claim(db, t, t + 600, 5).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].attempts, 1);
+    assert!(
+        outbox::claim(db, t + 599, t + 1199, 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "held until the lease ends"
+    );
+    // The first worker died (or stalled): at the end of its lease another takes over.
+    let second = outbox::claim(db, t + 600, t + 1200, 5).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].attempts, 2);
+    // The stale worker's outcome is not recorded over the new claim.
+    outbox::mark_sent(db, &first[0], t + 700).await.unwrap();
+    outbox::mark_failed(db, &first[0], "stale").await.unwrap();
+    let row = sqlx::query("SELECT status, body FROM outbox")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "pending");
+    assert_eq!(row.get::<String, _>("body"), "Body");
+    outbox::mark_sent(db, &second[0], t + 700).await.unwrap();
+    let row = sqlx::query("SELECT status, body FROM outbox")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "sent");
+    assert_eq!(row.get::<String, _>("body"), "", "no link kept");
+}
+
 // Separate server processes (the real binary) on one database.
 
 /// A database of its own: a scratch SQLite file, or a new PostgreSQL database.
@@ -957,9 +1051,14 @@ struct ServerProcess {
 
 impl ServerProcess {
     async fn start(database_url: &str, smtp_url: &str) -> Self {
+        Self::start_with(database_url, smtp_url, &[]).await
+    }
+
+    async fn start_with(database_url: &str, smtp_url: &str, env: &[(&str, &str)]) -> Self {
         let port = common::free_port();
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .envs(env.iter().copied())
             .env("APP_DATABASE_URL", database_url)
             .env("APP_SERVER_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("APP_SERVER_PUBLIC_URL", &base)
@@ -1129,7 +1228,145 @@ async fn two_processes_on_one_database_send_each_mail_once(postgres: bool) {
     }
 }
 
+/// A CA and a certificate it signed for `localhost`, made with openssl in `dir`; returns the
+/// CA file (to trust), the certificate and its key.
+fn certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "relay.key",
+        "-out",
+        "relay.csr",
+    ]);
+    std::fs::write(
+        dir.join("relay.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "relay.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "relay.ext",
+        "-out",
+        "relay.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("relay.pem"),
+        dir.join("relay.key"),
+    )
+}
+
+/// STARTTLS and implicit TLS with a login, in the URL forms the README gives: the mail
+/// arrives encrypted and authenticated, the relay's certificate checked against the roots
+/// the server trusts (here the test CA, through rustls-native-certs' `SSL_CERT_FILE`).
+async fn mail_goes_out_over_tls_with_a_login(mode: &str) {
+    let dir = std::env::temp_dir().join(format!("tessera-tls-{}-{mode}", std::process::id()));
+    let (ca, cert, key) = certificates(&dir);
+    let relay =
+        SmtpSink::start_tls(common::free_port(), mode, &cert, &key, "tessera", "s3cret!").await;
+    let url = match mode {
+        "starttls" => format!(
+            "smtp://tessera:s3cret%21@localhost:{}?tls=required",
+            relay.port
+        ),
+        _ => format!("smtps://tessera:s3cret%21@localhost:{}", relay.port),
+    };
+    let database = common::scratch_sqlite();
+    let server =
+        ServerProcess::start_with(&database, &url, &[("SSL_CERT_FILE", ca.to_str().unwrap())])
+            .await;
+    assert_eq!(server.sign_up(ADA), "200");
+    let mails = relay.wait_for(ADA, 1).await;
+    assert!(mails[0].contains("X-Tls: True\n"), "{}", mails[0]);
+    assert!(mails[0].contains("X-Auth: tessera\n"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("Confirm your email address"),
+        "{}",
+        mails[0]
+    );
+    drop(server);
+
+    // Without the test CA among its roots, the server does not trust the relay: nothing is
+    // sent, and the outbox says why.
+    let untrusting_db = common::scratch_sqlite();
+    let untrusting = ServerProcess::start(&untrusting_db, &url).await;
+    assert_eq!(untrusting.sign_up(BOB), "200");
+    let mut reason = 0;
+    for _ in 0..100 {
+        reason = outbox_count(
+            &untrusting_db,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND last_error LIKE '%certificate%'",
+        )
+        .await;
+        if reason == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(reason, 1, "refused for the relay's certificate");
+    assert!(relay.messages_to(BOB).is_empty());
+    drop(untrusting);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(folder) = std::path::Path::new(database.trim_start_matches("sqlite://")).parent() {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+}
+
 mod processes {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn starttls_relay_with_a_login() {
+        super::mail_goes_out_over_tls_with_a_login("starttls").await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn implicit_tls_relay_with_a_login() {
+        super::mail_goes_out_over_tls_with_a_login("smtps").await
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite_killed_after_the_commit_the_mail_is_sent_after_restart() {
         super::killed_after_the_commit_the_mail_is_sent_after_restart(false).await

@@ -754,6 +754,8 @@ async fn signed_in_as_someone_else_the_invitation_is_refused(app: TestApp) {
 }
 
 async fn invitation_links_use_the_configured_public_url(app: TestApp) {
+    // Also the configured lifetime, not a fixed one.
+    let app = app.like(|config| config.accounts.invitation_days = 3).await;
     let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
     let account = first_account(&mut ada).await;
     let req = http::Request::post("/api/invitations/send")
@@ -783,7 +785,7 @@ async fn invitation_links_use_the_configured_public_url(app: TestApp) {
     );
     assert!(!mail.text.contains("evil.example"), "{}", mail.text);
     assert!(
-        mail.text.contains("expires in 7 days"),
+        mail.text.contains("expires in 3 days"),
         "the configured lifetime: {}",
         mail.text
     );

@@ -67,7 +67,7 @@ fn ConfirmForm(token: String) -> impl IntoView {
 #[component]
 pub fn EmailNotice(email: String) -> impl IntoView {
     view! {
-        <section class="email-notice" aria-label="Email address">
+        <section class="email-notice" aria-label="Account notice">
             <p>
                 <strong>"Confirm your email address"</strong>
                 " Open the link we mail to " <strong>{email}</strong>

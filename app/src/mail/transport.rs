@@ -113,10 +113,20 @@ impl Transport {
         let body = match self {
             // A relay gets what lettre finds safest (quoted-printable for long lines).
             Transport::Smtp { .. } => Body::new(mail.body.clone()),
-            // A file is read by a person: 8-bit keeps each link whole on one line.
+            // A file is read by a person, who copies the link from it: 8-bit keeps each link
+            // whole on its line. lettre picks quoted-printable (lines folded at 76) for any
+            // line over 76 characters, and a link is about 100; 8-bit allows 998 (RFC 5322),
+            // so the text goes as it is, with CRLF line ends, when every line fits.
             Transport::Files { .. } => {
-                Body::new_with_encoding(mail.body.clone(), ContentTransferEncoding::EightBit)
-                    .unwrap_or_else(|_| Body::new(mail.body.clone()))
+                let text = mail.body.replace("\r\n", "\n").replace('\n', "\r\n");
+                if text.split("\r\n").all(|line| line.len() < 998) {
+                    Body::dangerous_pre_encoded(
+                        text.into_bytes(),
+                        ContentTransferEncoding::EightBit,
+                    )
+                } else {
+                    Body::new(mail.body.clone())
+                }
             }
         };
         let message = Message::builder()

@@ -702,15 +702,41 @@ impl SmtpSink {
 
     /// A relay that takes `delay_secs` to accept each message.
     pub async fn start_slow(port: u16, delay_secs: f64) -> Self {
+        Self::spawn(&[port.to_string(), delay_secs.to_string()]).await
+    }
+
+    /// A relay that wants TLS (`mode`: "starttls" or "smtps") with the certificate and key
+    /// files given, and a login.
+    pub async fn start_tls(
+        port: u16,
+        mode: &str,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        user: &str,
+        password: &str,
+    ) -> Self {
+        Self::spawn(&[
+            port.to_string(),
+            "0".into(),
+            mode.into(),
+            cert.display().to_string(),
+            key.display().to_string(),
+            user.into(),
+            password.into(),
+        ])
+        .await
+    }
+
+    async fn spawn(args: &[String]) -> Self {
         use std::io::BufRead;
+        let port: u16 = args[0].parse().unwrap();
         // Debian's interpreter, where the python3-aiosmtpd package lives (not a pyenv one).
         let mut child = Command::new("/usr/bin/python3")
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/tests/fixtures/smtp_sink.py"
             ))
-            .arg(port.to_string())
-            .arg(delay_secs.to_string())
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
