@@ -59,8 +59,8 @@ ensure_build_tools() {
 
 ensure_test_tools() {
   # oathtool and ssh-keygen check the product against independent implementations;
-  # aiosmtpd is the mail server the invitation test sends to.
-  apt_install chromium oathtool curl openssh-client python3-aiosmtpd
+  # aiosmtpd is the mail server the mail tests send to; openssl makes their TLS certificates.
+  apt_install chromium oathtool curl openssh-client python3-aiosmtpd openssl
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing the browser-test packages (npm ci)"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)

@@ -55,6 +55,8 @@ pub struct MailConfig {
     pub retry_seconds: u32,
     /// Attempts before a mail is marked failed (and logged as such).
     pub max_attempts: u32,
+    /// Seconds one mail may take at the relay before the attempt counts as failed.
+    pub send_timeout_seconds: u32,
 }
 
 impl Default for MailConfig {
@@ -66,6 +68,7 @@ impl Default for MailConfig {
             retry_seconds: 30,
             // 30 s doubling to an hour apart: about a day of retries before giving up.
             max_attempts: 30,
+            send_timeout_seconds: 60,
         }
     }
 }
@@ -283,6 +286,13 @@ impl Config {
                 "mail.max_attempts must be positive".into(),
             ));
         }
+        // A claim on a batch of five lasts ten minutes; the batch must be done by then.
+        if !(1..=110).contains(&self.mail.send_timeout_seconds) {
+            return Err(StartupError::Config(format!(
+                "mail.send_timeout_seconds must be 1 to 110, got {}",
+                self.mail.send_timeout_seconds
+            )));
+        }
         if !(0..=19).contains(&self.security.password_hash_nice) {
             return Err(StartupError::Config(format!(
                 "security.password_hash_nice must be 0 to 19, got {}",
@@ -414,6 +424,14 @@ mod tests {
             env(&[("APP_SECURITY_PASSWORD_HASH_NICE", "-5")]),
         );
         assert!(nice.is_err_and(|e| e.to_string().contains("password_hash_nice must be 0 to 19")));
+        let timeout = Config::from_parts(
+            "",
+            Path::new("f"),
+            env(&[("APP_MAIL_SEND_TIMEOUT_SECONDS", "600")]),
+        );
+        assert!(timeout.is_err_and(|e| e
+            .to_string()
+            .contains("send_timeout_seconds must be 1 to 110")));
     }
 
     #[test]

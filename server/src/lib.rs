@@ -52,7 +52,11 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let secrets = keys::load(config)?;
     let transport = match config.mail.smtp_url.as_str() {
         "" => app::mail::transport::Transport::files(config.mail_folder(), &config.mail.from),
-        url => app::mail::transport::Transport::smtp(url, &config.mail.from),
+        url => app::mail::transport::Transport::smtp(
+            url,
+            &config.mail.from,
+            Duration::from_secs(u64::from(config.mail.send_timeout_seconds)),
+        ),
     }
     .map_err(StartupError::Config)?;
     // By default one core stays free of password hashing, so a burst of logins queues

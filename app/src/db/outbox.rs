@@ -111,8 +111,9 @@ pub async fn claim(
 }
 
 /// Sent: the body (which may hold a single-use link) is not kept.
-pub async fn mark_sent(db: &Db, mail: &Claimed, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Each outcome returns false when the claim was no longer this one (nothing recorded).
+pub async fn mark_sent(db: &Db, mail: &Claimed, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, body = '', locked_until = NULL, \
          last_error = NULL WHERE id = $2 AND locked_until = $3",
     )
@@ -121,7 +122,7 @@ pub async fn mark_sent(db: &Db, mail: &Claimed, now: i64) -> Result<(), sqlx::Er
     .bind(mail.lease_until)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Not sent this time: tried again at `next_attempt_at`.
@@ -130,8 +131,8 @@ pub async fn retry_later(
     mail: &Claimed,
     next_attempt_at: i64,
     error: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 \
          WHERE id = $3 AND locked_until = $4",
     )
@@ -141,13 +142,13 @@ pub async fn retry_later(
     .bind(mail.lease_until)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Given up (the relay refused the recipient, or every attempt failed): kept with the reason
 /// for a look, without the body and its links.
-pub async fn mark_failed(db: &Db, mail: &Claimed, error: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn mark_failed(db: &Db, mail: &Claimed, error: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = 'failed', body = '', locked_until = NULL, last_error = $1 \
          WHERE id = $2 AND locked_until = $3",
     )
@@ -156,7 +157,7 @@ pub async fn mark_failed(db: &Db, mail: &Claimed, error: &str) -> Result<(), sql
     .bind(mail.lease_until)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Drops sent mail older than `before`; failed mail stays until someone looks at it.

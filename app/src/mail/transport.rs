@@ -10,17 +10,13 @@ use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executo
 
 use crate::db::outbox::Claimed;
 
-/// Longest wait for the relay to accept a connection (lettre's own timeout, which covers the
-/// connection only) ...
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// ... and for one whole mail, however slowly a stalled relay answers; far shorter than the
-/// worker's claim on a batch of mail (`worker::LEASE_SECS`).
-pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
-
 pub enum Transport {
     Smtp {
         relay: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
+        /// For one whole mail, however slowly a stalled relay answers (lettre's own timeout
+        /// covers the connection only); shorter than the worker's claim on a batch.
+        timeout: Duration,
     },
     Files {
         folder: PathBuf,
@@ -48,22 +44,27 @@ fn sender(from: &str) -> Result<Mailbox, String> {
         .map_err(|e| format!("mail.from {from:?} is not a mail address: {e}"))
 }
 
-/// A refusal that no retry will change: the mailbox does not exist or is not accepted
-/// (550, 551, 553). Other permanent answers (535 bad login, say) come from the relay's
-/// configuration, which an operator can fix; those mails wait.
+/// A refusal that no retry will change: the relay said the mailbox does not exist or the
+/// address is bad (an enhanced status 5.1.x, RFC 3463). lettre does not say which command
+/// was refused, so a bare 550 (which relays also use for a refused sender) and every other
+/// permanent answer (535 bad login, 5.7.x policy) count as the relay's configuration, which
+/// an operator can fix: those mails wait and are tried again.
 fn refuses_recipient(error: &lettre::transport::smtp::Error) -> bool {
-    use lettre::transport::smtp::response::{Category, Detail, Severity};
-    error.status().is_some_and(|code| {
-        code.severity == Severity::PermanentNegativeCompletion
-            && code.category == Category::MailSystem
-            && matches!(code.detail, Detail::Zero | Detail::One | Detail::Three)
-    })
+    use lettre::transport::smtp::response::Severity;
+    let permanent = error
+        .status()
+        .is_some_and(|code| code.severity == Severity::PermanentNegativeCompletion);
+    permanent
+        && error
+            .to_string()
+            .split(|c: char| c.is_whitespace() || c == ':' || c == '(' || c == ')')
+            .any(|word| word.starts_with("5.1.") && word.len() >= 5)
 }
 
 impl Transport {
     /// `smtp://host:port` (plain, for a local relay), `smtp://user:password@host:587?tls=required`
     /// (STARTTLS), `smtps://user:password@host:465` (implicit TLS).
-    pub fn smtp(url: &str, from: &str) -> Result<Self, String> {
+    pub fn smtp(url: &str, from: &str, timeout: Duration) -> Result<Self, String> {
         let relay = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| {
                 format!(
@@ -71,11 +72,12 @@ impl Transport {
                      smtp://user:password@host:587?tls=required or smtps://user:password@host:465)"
                 )
             })?
-            .timeout(Some(CONNECT_TIMEOUT))
+            .timeout(Some(timeout))
             .build();
         Ok(Transport::Smtp {
             relay,
             from: sender(from)?,
+            timeout,
         })
     }
 
@@ -118,7 +120,11 @@ impl Transport {
             // line over 76 characters, and a link is about 100; 8-bit allows 998 (RFC 5322),
             // so the text goes as it is, with CRLF line ends, when every line fits.
             Transport::Files { .. } => {
-                let text = mail.body.replace("\r\n", "\n").replace('\n', "\r\n");
+                let text = mail
+                    .body
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\n', "\r\n");
                 if text.split("\r\n").all(|line| line.len() < 998) {
                     Body::dangerous_pre_encoded(
                         text.into_bytes(),
@@ -137,8 +143,8 @@ impl Transport {
             .body(body)
             .map_err(|e| SendError::Permanent(format!("building the mail: {e}")))?;
         match self {
-            Transport::Smtp { relay, .. } => {
-                match tokio::time::timeout(SEND_TIMEOUT, relay.send(message)).await {
+            Transport::Smtp { relay, timeout, .. } => {
+                match tokio::time::timeout(*timeout, relay.send(message)).await {
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(e)) if refuses_recipient(&e) => Err(SendError::Permanent(e.to_string())),
                     // The relay down, a 4xx, a login or sender the relay refused (fixed by
@@ -146,7 +152,7 @@ impl Transport {
                     Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
                     Err(_) => Err(SendError::Temporary(format!(
                         "the relay did not finish within {} s",
-                        SEND_TIMEOUT.as_secs()
+                        timeout.as_secs()
                     ))),
                 }
             }

@@ -10,7 +10,7 @@ use crate::db::{outbox, Db};
 use crate::preferences::zone::now_unix;
 
 /// How long a claim lasts: longer than sending a whole batch can take (each mail is given up
-/// for this attempt after `transport::SEND_TIMEOUT`, 60 s).
+/// for this attempt after `mail.send_timeout_seconds`, at most 110 s).
 const LEASE_SECS: i64 = 600;
 const BATCH: i64 = 5;
 /// Retries never wait longer than this between two attempts.
@@ -59,20 +59,23 @@ pub async fn send_due(
             return Ok(sent);
         }
         for mail in batch {
-            match transport.send(&mail).await {
+            let recorded = match transport.send(&mail).await {
                 Ok(()) => {
-                    outbox::mark_sent(db, &mail, now_unix()).await?;
                     sent += 1;
+                    outbox::mark_sent(db, &mail, now_unix()).await?
                 }
                 Err(SendError::Temporary(reason)) if mail.attempts < settings.max_attempts => {
                     let wait = backoff(settings.retry_secs, mail.attempts);
                     tracing::warn!(id = mail.id, kind = %mail.kind, attempt = mail.attempts, %reason, "mail not sent; retrying in {wait} s");
-                    outbox::retry_later(db, &mail, now_unix() + wait, &reason).await?;
+                    outbox::retry_later(db, &mail, now_unix() + wait, &reason).await?
                 }
                 Err(error) => {
                     tracing::error!(id = mail.id, kind = %mail.kind, to = %mail.to, attempts = mail.attempts, reason = %error, "mail given up: marked failed in the outbox");
-                    outbox::mark_failed(db, &mail, &error.to_string()).await?;
+                    outbox::mark_failed(db, &mail, &error.to_string()).await?
                 }
+            };
+            if !recorded {
+                tracing::warn!(id = mail.id, kind = %mail.kind, "this attempt outlasted its claim; another worker took the mail over");
             }
         }
     }
