@@ -16,6 +16,8 @@ pub mod authentication;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod email_links;
 pub mod email_verification;
 pub mod error;
 #[cfg(feature = "ssr")]

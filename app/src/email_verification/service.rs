@@ -4,7 +4,6 @@ use sqlx::AnyConnection;
 
 use crate::authentication::security_log::{self, Event};
 use crate::db::email_tokens::{self, Purpose};
-use crate::db::throttle;
 use crate::db::users::{self, User};
 use crate::error::AppError;
 use crate::preferences::zone::now_unix;
@@ -13,14 +12,6 @@ use crate::tokens::{new_token, token_hash};
 
 pub const INVALID_LINK: &str = "This confirmation link does not work any more: it was already \
     used, a newer one was sent, or it expired. Log in and choose Resend to get a new link.";
-
-/// The link was opened while someone else is signed in: nothing changes.
-pub fn other_account(signed_in_as: &str) -> String {
-    format!(
-        "This link belongs to another account than the one you are logged in with \
-         ({signed_in_as}). Nothing was changed: log out, then open the link again."
-    )
-}
 
 /// A new verification link for `user`, mailed on the caller's transaction; the previous link
 /// stops working.
@@ -43,13 +34,9 @@ pub async fn resend(state: &AppState, user: &User) -> Result<(), AppError> {
     if user.email_verified() {
         return Ok(());
     }
-    let now = now_unix();
-    let (sent, start) = throttle::hit(&state.db, &format!("verify:{}", user.id), now, 3600).await?;
-    if sent > state.settings.mail_requests_per_hour {
-        return Err(AppError::Throttled {
-            retry_after_secs: start + 3600 - now,
-        });
-    }
+    let limit = state.settings.mail_requests_per_hour;
+    let key = format!("verify:{}", user.id);
+    crate::email_links::count_request(state, &key, limit, now_unix()).await?;
     let mut tx = state.db.begin().await?;
     issue_in(&mut tx, state, user).await?;
     tx.commit().await?;
@@ -57,22 +44,13 @@ pub async fn resend(state: &AppState, user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The person a live link was mailed to; refused when someone else is signed in (`viewer`).
 async fn link_owner(
     state: &AppState,
     viewer: Option<&User>,
     hash: &str,
     now: i64,
 ) -> Result<User, AppError> {
-    let owner = email_tokens::owner(&state.db, Purpose::VerifyEmail, hash, now)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
-    if let Some(viewer) = viewer.filter(|v| v.id != owner) {
-        return Err(AppError::Forbidden(other_account(&viewer.email)));
-    }
-    users::find_by_id(&state.db, owner)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))
+    crate::email_links::owner(state, Purpose::VerifyEmail, viewer, hash, now, INVALID_LINK).await
 }
 
 /// The address a link would confirm, without using it: opening the link only shows a

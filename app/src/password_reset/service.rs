@@ -9,7 +9,6 @@ use crate::auth::session::ClientInfo;
 use crate::auth::validate::validate_email;
 use crate::authentication::security_log::{self, Event};
 use crate::db::email_tokens::{self, Purpose};
-use crate::db::throttle;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::now_unix;
@@ -19,27 +18,6 @@ use crate::tokens::{new_token, token_hash};
 pub const INVALID_LINK: &str = "This password reset link does not work any more: it was \
     already used, a newer one was sent, or it expired. Ask for a new link below.";
 
-fn other_account(signed_in_as: &str) -> String {
-    format!(
-        "You are logged in as {signed_in_as}, and this link is for another account. Nothing was \
-         changed: log out, then open the link again."
-    )
-}
-
-const HOUR: i64 = 3600;
-
-/// Counts one request against `key` and refuses past `limit` an hour. Counted before anything
-/// else happens, in one statement, so parallel requests cannot get past it.
-async fn count(state: &AppState, key: &str, limit: i64, now: i64) -> Result<(), AppError> {
-    let (requests, start) = throttle::hit(&state.db, key, now, HOUR).await?;
-    if requests > limit {
-        return Err(AppError::Throttled {
-            retry_after_secs: start + HOUR - now,
-        });
-    }
-    Ok(())
-}
-
 /// Asks for a reset link. The answer is the same whether or not an account has this
 /// address, and so is the work before it: the link is made and queued after the answer.
 pub async fn request(state: &AppState, email: &str, client: &ClientInfo) -> Result<(), AppError> {
@@ -47,10 +25,10 @@ pub async fn request(state: &AppState, email: &str, client: &ClientInfo) -> Resu
     let now = now_unix();
     if let Some(addr) = client.addr {
         let limit = state.settings.mail_requests_per_client_per_hour;
-        count(state, &format!("reset-addr:{addr}"), limit, now).await?;
+        crate::email_links::count_request(state, &format!("reset-addr:{addr}"), limit, now).await?;
     }
     let limit = state.settings.mail_requests_per_hour;
-    count(state, &format!("reset:{email}"), limit, now).await?;
+    crate::email_links::count_request(state, &format!("reset:{email}"), limit, now).await?;
     if let Some(user) = users::find_by_email(&state.db, &email).await? {
         let state = state.clone();
         tokio::spawn(async move {
@@ -88,22 +66,21 @@ async fn issue(state: &AppState, user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The person a live reset link belongs to; refused for another signed-in person.
 async fn link_owner(
     state: &AppState,
     viewer: Option<&User>,
     hash: &str,
     now: i64,
 ) -> Result<User, AppError> {
-    let owner = email_tokens::owner(&state.db, Purpose::ResetPassword, hash, now)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
-    if let Some(viewer) = viewer.filter(|v| v.id != owner) {
-        return Err(AppError::Forbidden(other_account(&viewer.email)));
-    }
-    users::find_by_id(&state.db, owner)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))
+    crate::email_links::owner(
+        state,
+        Purpose::ResetPassword,
+        viewer,
+        hash,
+        now,
+        INVALID_LINK,
+    )
+    .await
 }
 
 /// Whether a reset link can still be used (the page checks before showing the form).
