@@ -48,10 +48,10 @@ pub async fn count_request(
     limit: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    let (requests, start) = throttle::hit(&state.db, key, now, HOUR).await?;
-    if requests > limit {
+    let count = throttle::hit(&state.db, key, now, HOUR).await?;
+    if count.attempts > limit {
         return Err(AppError::Throttled {
-            retry_after_secs: start + HOUR - now,
+            retry_after_secs: count.retry_after(now),
         });
     }
     Ok(())

@@ -71,6 +71,9 @@ pub enum AppError {
     BadCredentials,
     #[error("Too many failed attempts. Please wait {} and try again.", minutes_text(*.retry_after_secs))]
     Throttled { retry_after_secs: i64 },
+    /// Too many wrong passwords in a row from browsers that never signed in to the account.
+    #[error("Too many failed attempts on this account. Sign in from a browser you have used before, or reset your password.")]
+    LockedOut,
     /// A sensitive action (linking or removing a device, new recovery codes) after the
     /// last password or code check went stale.
     #[error("For your security, confirm your password to continue.")]
@@ -120,7 +123,7 @@ impl AppError {
         match self {
             Self::Invalid(_) => 422,
             Self::Unauthorized | Self::BadCredentials => 401,
-            Self::Throttled { .. } => 429,
+            Self::Throttled { .. } | Self::LockedOut => 429,
             Self::CrossSite | Self::ReauthRequired | Self::Forbidden(_) => 403,
             Self::LoginExpired => 401,
             Self::NotFound => 404,

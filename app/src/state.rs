@@ -24,6 +24,10 @@ pub struct Settings {
     pub login_attempts_per_account: i64,
     pub login_failures_per_address: i64,
     pub login_window_secs: i64,
+    /// Wrong passwords in a row, from browsers that never signed in to the account, after
+    /// which only its owner's own browsers (or a password reset) get in: NIST SP 800-63B
+    /// allows at most 100.
+    pub login_lockout_failures: i64,
     /// Wrong two-factor codes per account in one login window.
     pub code_failures_per_account: i64,
     /// How long a password or code check allows sensitive actions without asking again.
@@ -52,6 +56,7 @@ impl Default for Settings {
             login_attempts_per_account: 10,
             login_failures_per_address: 50,
             login_window_secs: 15 * 60,
+            login_lockout_failures: 100,
             code_failures_per_account: 5,
             reauth_secs: 5 * 60,
             invitation_ttl_secs: 7 * 24 * 3600,

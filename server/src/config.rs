@@ -109,6 +109,9 @@ pub struct SecurityConfig {
     /// Failed logins per client address in one window.
     pub login_failures_per_address: u32,
     pub login_window_minutes: u32,
+    /// Wrong passwords in a row from untrusted browsers after which only browsers that signed
+    /// in to the account before (or a password reset) get in; at most 100 (NIST SP 800-63B).
+    pub login_lockout_failures: u32,
     /// Password hashes computed at once; 0 means one per CPU core but one (at least one).
     pub password_hash_concurrency: usize,
     /// Niceness of the password-hashing threads, 0 to 19: higher gives other pages the CPU
@@ -175,6 +178,7 @@ impl Default for SecurityConfig {
             login_attempts_per_account: 10,
             login_failures_per_address: 50,
             login_window_minutes: 15,
+            login_lockout_failures: 100,
             password_hash_concurrency: 0,
             password_hash_nice: 19,
             code_failures_per_account: 5,
@@ -293,6 +297,12 @@ impl Config {
                 self.mail.send_timeout_seconds
             )));
         }
+        if !(1..=100).contains(&self.security.login_lockout_failures) {
+            return Err(StartupError::Config(format!(
+                "security.login_lockout_failures must be 1 to 100 (NIST SP 800-63B), got {}",
+                self.security.login_lockout_failures
+            )));
+        }
         if !(0..=19).contains(&self.security.password_hash_nice) {
             return Err(StartupError::Config(format!(
                 "security.password_hash_nice must be 0 to 19, got {}",
@@ -345,6 +355,7 @@ impl Config {
             login_attempts_per_account: i64::from(self.security.login_attempts_per_account),
             login_failures_per_address: i64::from(self.security.login_failures_per_address),
             login_window_secs: i64::from(self.security.login_window_minutes) * 60,
+            login_lockout_failures: i64::from(self.security.login_lockout_failures),
             code_failures_per_account: i64::from(self.security.code_failures_per_account),
             reauth_secs: i64::from(self.security.reauth_seconds),
             invitation_ttl_secs: i64::from(self.accounts.invitation_days) * 24 * 3600,

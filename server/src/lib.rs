@@ -209,9 +209,7 @@ where
                 tracing::warn!(%error, "deleting expired sessions failed");
             }
             let now = app::preferences::zone::now_unix();
-            // The longest window any throttle uses: login windows, and an hour for mail.
-            let window = state.settings.login_window_secs.max(3600);
-            if let Err(error) = app::db::throttle::prune(&state.db, now, window).await {
+            if let Err(error) = app::db::throttle::prune(&state.db, now).await {
                 tracing::warn!(%error, "pruning login throttle failed");
             }
             let expired = now - app::two_factor::service::PENDING_SECS;

@@ -240,7 +240,15 @@ async fn logout_ends_the_session_on_the_server(app: TestApp) {
     let res = ada.call("/api/logout", &[]).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.location(), Some("/login"));
-    assert!(ada.cookies.is_empty(), "the cookie is removed");
+    assert!(
+        !ada.cookies.contains_key("session"),
+        "the session cookie is removed: {:?}",
+        ada.cookies
+    );
+    assert!(
+        ada.cookies.contains_key("device"),
+        "the browser stays known for the login throttle"
+    );
     // Replaying the old cookie gives the login page, not data.
     let mut replay = replay;
     assert_eq!(
@@ -733,10 +741,15 @@ async fn https_deployments_get_a_secure_host_only_cookie() {
     let mut ada = app.client();
     let res = ada.signup(&[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let cookie = res.set_cookies().into_iter().next().unwrap();
-    assert!(cookie.starts_with("__Host-session="), "{cookie}");
-    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
-        assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+    for name in ["__Host-session=", "__Host-device="] {
+        let cookie = res
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {:?}", res.set_cookies()));
+        for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+        }
     }
     assert!(res.header("strict-transport-security").is_some());
 }

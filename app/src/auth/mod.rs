@@ -1,5 +1,7 @@
 //! Sign-up, login and logout.
 
+#[cfg(feature = "ssr")]
+pub mod device;
 mod pages;
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -137,6 +139,7 @@ pub async fn signup(
     };
     let user = service::register(&state, input, invitation.is_some()).await?;
     session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
+    device::remember(&state, &user.email);
     match invitation {
         Some(token) => {
             let account =
@@ -152,7 +155,11 @@ pub async fn signup(
 pub async fn login(email: String, password: String, next: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
-    let user = service::authenticate(&state, &email, password, session::client_addr()).await?;
+    let client = service::LoginClient {
+        addr: session::client_addr(),
+        device_cookie: device::from_request(&state),
+    };
+    let user = service::authenticate(&state, &email, password, &client).await?;
     let now = crate::preferences::zone::now_unix();
     if crate::two_factor::service::is_enabled(&state, user.id).await? {
         // Signed in only after the code step; until then the session reaches nothing else.
@@ -164,6 +171,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
         return Ok(());
     }
     session::start(&session, &user, now).await?;
+    device::remember(&state, &user.email);
     leptos_axum::redirect(safe_next(&next));
     Ok(())
 }
@@ -180,6 +188,7 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
         .ok_or(AppError::LoginExpired)?;
     crate::two_factor::service::verify(&state, &user, &code, &session::client_info()).await?;
     session::start(&session, &user, now).await?;
+    device::remember(&state, &user.email);
     leptos_axum::redirect(safe_next(&next));
     Ok(())
 }

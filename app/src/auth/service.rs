@@ -108,38 +108,76 @@ pub async fn register(
     }
 }
 
-/// Checks an email and password. Throttled per account (every attempt counts until one
-/// succeeds) and per client address (failures count); the answer is the same whether or not
-/// the email is registered, in words and in time.
+/// Who is trying to log in, as far as throttling goes.
+#[derive(Debug, Clone, Default)]
+pub struct LoginClient {
+    pub addr: Option<IpAddr>,
+    /// The device cookie the browser sent, if any (see [`super::device`]).
+    pub device_cookie: Option<String>,
+}
+
+/// Checks an email and password. Every attempt is counted before the password is checked,
+/// so parallel requests cannot get past a limit:
+/// - A browser that signed in to this account before (a valid device cookie) is counted on
+///   its own: its attempts per window.
+/// - Any other browser is counted per client address (failures) and, together with every
+///   other untrusted browser, per account: attempts per window, and failures in a row, past
+///   which untrusted browsers are locked out until the owner signs in or resets the password.
+///
+/// The answer is the same whether or not the email is registered, in words and in time.
 pub async fn authenticate(
     state: &AppState,
     email: &str,
     password: String,
-    addr: Option<IpAddr>,
+    client: &LoginClient,
 ) -> Result<User, AppError> {
     let settings = &state.settings;
     let db = &state.db;
     let now = now_unix();
     let window = settings.login_window_secs;
     let email = normalize_email(email);
-    let account_key = format!("account:{email}");
-    let addr_key = addr.map(|a| format!("addr:{a}"));
+    let refuse = |count: throttle::Count| AppError::Throttled {
+        retry_after_secs: count.retry_after(now),
+    };
+    let streak_key = format!("streak:{email}");
+    let device = client
+        .device_cookie
+        .as_deref()
+        .and_then(|value| super::device::trusted_nonce(state, value, &email));
 
-    if let Some(key) = &addr_key {
-        if let Some((failures, start)) = throttle::current(db, key, now, window).await? {
-            if failures >= settings.login_failures_per_address {
-                return Err(AppError::Throttled {
-                    retry_after_secs: start + window - now,
-                });
+    // What to take back or reset once the password proves right.
+    let (account_key, addr_key) = match &device {
+        Some(nonce) => {
+            let key = format!("device:{nonce}");
+            let count = throttle::hit(db, &key, now, window).await?;
+            if count.attempts > settings.login_attempts_per_account {
+                return Err(refuse(count));
             }
+            (key, None)
         }
-    }
-    let (attempts, start) = throttle::hit(db, &account_key, now, window).await?;
-    if attempts > settings.login_attempts_per_account {
-        return Err(AppError::Throttled {
-            retry_after_secs: start + window - now,
-        });
-    }
+        None => {
+            let addr_key = client
+                .addr
+                .map(|a| format!("addr:{}", throttle::address_bucket(a)));
+            if let Some(key) = &addr_key {
+                let count = throttle::hit(db, key, now, window).await?;
+                if count.attempts > settings.login_failures_per_address {
+                    return Err(refuse(count));
+                }
+            }
+            let account_key = format!("account:{email}");
+            let count = throttle::hit(db, &account_key, now, window).await?;
+            if count.attempts > settings.login_attempts_per_account {
+                return Err(refuse(count));
+            }
+            // A year is "in a row" for any real attack; the counter must end some time.
+            let streak = throttle::hit(db, &streak_key, now, 365 * 86_400).await?;
+            if streak.attempts > settings.login_lockout_failures {
+                return Err(AppError::LockedOut);
+            }
+            (account_key, addr_key)
+        }
+    };
 
     // Longer than any password we accept: refuse without spending a hash on it.
     if password.chars().count() > password::MAX_CHARS {
@@ -158,13 +196,21 @@ pub async fn authenticate(
     match user {
         Some(user) if valid => {
             throttle::clear(db, &account_key).await?;
+            throttle::clear(db, &streak_key).await?;
+            // The address counts failures, and this was none.
+            if let Some(key) = &addr_key {
+                throttle::release(db, key).await?;
+            }
             Ok(user)
         }
-        _ => {
-            if let Some(key) = &addr_key {
-                throttle::hit(db, key, now, window).await?;
-            }
-            Err(AppError::BadCredentials)
-        }
+        _ => Err(AppError::BadCredentials),
     }
+}
+
+/// After a password reset the owner has proved the address: untrusted browsers may try again.
+pub async fn end_lockout(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = normalize_email(email);
+    throttle::clear(&state.db, &format!("streak:{email}")).await?;
+    throttle::clear(&state.db, &format!("account:{email}")).await?;
+    Ok(())
 }

@@ -9,6 +9,20 @@ use crate::error::{AppError, FieldErrors};
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
 
+/// Counts a password check by a signed-in person, before it is made. Apart from the login
+/// counters: a stranger hammering the login must not stop the owner's own session.
+async fn check_throttle(state: &AppState, user: &User) -> Result<String, AppError> {
+    let now = now_unix();
+    let key = format!("reauth:{}", user.id);
+    let count = throttle::hit(&state.db, &key, now, state.settings.login_window_secs).await?;
+    if count.attempts > state.settings.login_attempts_per_account {
+        return Err(AppError::Throttled {
+            retry_after_secs: count.retry_after(now),
+        });
+    }
+    Ok(key)
+}
+
 /// Checks the password for sudo mode; wrong ones count towards the login throttle.
 pub async fn confirm_password(
     state: &AppState,
@@ -18,15 +32,7 @@ pub async fn confirm_password(
     if password.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let now = now_unix();
-    let window = state.settings.login_window_secs;
-    let account_key = format!("account:{}", user.email);
-    let (attempts, start) = throttle::hit(&state.db, &account_key, now, window).await?;
-    if attempts > state.settings.login_attempts_per_account {
-        return Err(AppError::Throttled {
-            retry_after_secs: start + window - now,
-        });
-    }
+    let account_key = check_throttle(state, user).await?;
     if password.chars().count() > password::MAX_CHARS
         || !state
             .hasher
@@ -75,15 +81,7 @@ pub async fn change_password(
     }
     errors.into_result()?;
 
-    let now = now_unix();
-    let window = state.settings.login_window_secs;
-    let account_key = format!("account:{}", user.email);
-    let (attempts, start) = throttle::hit(&state.db, &account_key, now, window).await?;
-    if attempts > state.settings.login_attempts_per_account {
-        return Err(AppError::Throttled {
-            retry_after_secs: start + window - now,
-        });
-    }
+    let account_key = check_throttle(state, user).await?;
     // The hash as stored now, not as it was when the request started.
     let stored = users::find_by_id(&state.db, user.id)
         .await?

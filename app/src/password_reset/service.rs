@@ -25,7 +25,13 @@ pub async fn request(state: &AppState, email: &str, client: &ClientInfo) -> Resu
     let now = now_unix();
     if let Some(addr) = client.addr {
         let limit = state.settings.mail_requests_per_client_per_hour;
-        crate::email_links::count_request(state, &format!("reset-addr:{addr}"), limit, now).await?;
+        crate::email_links::count_request(
+            state,
+            &format!("reset-addr:{}", crate::db::throttle::address_bucket(addr)),
+            limit,
+            now,
+        )
+        .await?;
     }
     let limit = state.settings.mail_requests_per_hour;
     crate::email_links::count_request(state, &format!("reset:{email}"), limit, now).await?;
@@ -134,6 +140,8 @@ pub async fn reset(
     notify_reset(&mut tx, state, &user, now, client).await?;
     tx.commit().await?;
     state.outbox.wake();
+    // The owner proved the address: a lock-out by strangers' wrong passwords ends.
+    crate::auth::service::end_lockout(state, &user.email).await?;
     Ok(())
 }
 

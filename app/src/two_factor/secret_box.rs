@@ -45,6 +45,17 @@ impl SecretBox {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// Whether `hex_mac` is [`Self::mac`] of `data`, compared in constant time.
+    pub fn verify_mac(&self, data: &str, hex_mac: &str) -> bool {
+        let Ok(expected) = hex::decode(hex_mac) else {
+            return false;
+        };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key)
+            .expect("HMAC takes any key length");
+        mac.update(data.as_bytes());
+        mac.verify_slice(&expected).is_ok()
+    }
+
     /// A fresh random key.
     pub fn generate_key() -> [u8; KEY_BYTES] {
         Aes256Gcm::generate_key(&mut OsRng).into()

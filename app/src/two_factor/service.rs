@@ -168,7 +168,7 @@ pub async fn finish_linking(
     let addr = client.addr;
     let code = totp::normalize_code(code).map_err(|m| AppError::field("code", m))?;
     let now = now_unix();
-    check_code_throttle(state, user, now).await?;
+    count_code_attempt(state, user, now).await?;
     let device = devices::pending(&state.db, user.id, now - PENDING_SECS)
         .await?
         .filter(|d| d.id == device_id)
@@ -180,10 +180,10 @@ pub async fn finish_linking(
         })?;
     let secret = state.secrets.open(&device.secret, &context(user))?;
     let Some(step) = totp::matching_step(&secret, &code, now) else {
-        code_failed(
+        log(
             state,
             user,
-            now,
+            Event::CodeFailed,
             &format!("linking \u{201c}{}\u{201d}", device.name),
             addr,
         )
@@ -240,6 +240,7 @@ pub async fn finish_linking(
     .await?;
     tx.commit().await?;
     state.outbox.wake();
+    throttle::clear(&state.db, &code_throttle_key(user)).await?;
     Ok(Linked {
         name: device.name,
         recovery_codes: recovery.unwrap_or_default(),
@@ -359,7 +360,7 @@ pub async fn verify(
 ) -> Result<(), AppError> {
     let addr = client.addr;
     let now = now_unix();
-    check_code_throttle(state, user, now).await?;
+    count_code_attempt(state, user, now).await?;
     let compact: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -402,7 +403,7 @@ pub async fn verify(
             return Ok(());
         }
         drop(tx);
-        code_failed(state, user, now, "recovery code", addr).await?;
+        log(state, user, Event::CodeFailed, "recovery code", addr).await?;
         return Err(AppError::field(
             "code",
             "That recovery code is not valid or was already used.",
@@ -418,13 +419,6 @@ pub async fn verify(
                 throttle::clear(&state.db, &code_throttle_key(user)).await?;
                 return Ok(());
             }
-            throttle::hit(
-                &state.db,
-                &code_throttle_key(user),
-                now,
-                state.settings.login_window_secs,
-            )
-            .await?;
             log(
                 state,
                 user,
@@ -439,7 +433,7 @@ pub async fn verify(
             ));
         }
     }
-    code_failed(state, user, now, "login", addr).await?;
+    log(state, user, Event::CodeFailed, "login", addr).await?;
     Err(AppError::field("code", "That code is not correct."))
 }
 
@@ -447,35 +441,17 @@ fn code_throttle_key(user: &User) -> String {
     format!("code:{}", user.id)
 }
 
-async fn check_code_throttle(state: &AppState, user: &User, now: i64) -> Result<(), AppError> {
+/// Counts one code check against the account's limit before it is made (so parallel
+/// guesses cannot all be checked); a right code clears the count.
+async fn count_code_attempt(state: &AppState, user: &User, now: i64) -> Result<(), AppError> {
     let window = state.settings.login_window_secs;
-    if let Some((failures, start)) =
-        throttle::current(&state.db, &code_throttle_key(user), now, window).await?
-    {
-        if failures >= state.settings.code_failures_per_account {
-            return Err(AppError::Throttled {
-                retry_after_secs: start + window - now,
-            });
-        }
+    let count = throttle::hit(&state.db, &code_throttle_key(user), now, window).await?;
+    if count.attempts > state.settings.code_failures_per_account {
+        return Err(AppError::Throttled {
+            retry_after_secs: count.retry_after(now),
+        });
     }
     Ok(())
-}
-
-async fn code_failed(
-    state: &AppState,
-    user: &User,
-    now: i64,
-    what: &str,
-    addr: Option<IpAddr>,
-) -> Result<(), AppError> {
-    throttle::hit(
-        &state.db,
-        &code_throttle_key(user),
-        now,
-        state.settings.login_window_secs,
-    )
-    .await?;
-    log(state, user, Event::CodeFailed, what, addr).await
 }
 
 /// Ten characters from a 32-letter alphabet: 50 random bits each.

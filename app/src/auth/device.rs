@@ -1,0 +1,78 @@
+//! OWASP's device cookie: a browser that signed in to an account before carries a signed
+//! token naming that account, and its wrong passwords are counted on their own. So a stranger
+//! who hammers an account locks out only untrusted browsers, never the owner's own.
+//!
+//! The value is `nonce.mac`, where mac is the server's HMAC of the account's email and the
+//! nonce: it names the account without saying which, and cannot be made for another one.
+
+use aes_gcm::aead::rand_core::RngCore;
+use aes_gcm::aead::OsRng;
+use leptos::prelude::use_context;
+use tower_sessions::cookie::{Cookie, SameSite};
+
+use crate::state::AppState;
+
+/// A browser is trusted for a year after its last sign-in (OWASP's suggestion is months).
+const MAX_AGE_DAYS: i64 = 365;
+
+fn cookie_name(state: &AppState) -> &'static str {
+    // `__Host-` pins it to this host and path over https, like the session cookie.
+    if state.settings.public_url.starts_with("https://") {
+        "__Host-device"
+    } else {
+        "device"
+    }
+}
+
+fn signed_part(email: &str, nonce: &str) -> String {
+    format!("device cookie\0{email}\0{nonce}")
+}
+
+/// The device cookie this request carried, as sent.
+pub fn from_request(state: &AppState) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let name = cookie_name(state);
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The cookie's nonce if `value` is a device cookie this server issued for `email`: the key
+/// its failures are counted under.
+pub fn trusted_nonce(state: &AppState, value: &str, email: &str) -> Option<String> {
+    let (nonce, mac) = value.split_once('.')?;
+    if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    state
+        .secrets
+        .verify_mac(&signed_part(email, nonce), mac)
+        .then(|| nonce.to_owned())
+}
+
+/// Marks this browser as one that signed in as `email` (a fresh nonce on every sign-in).
+pub fn remember(state: &AppState, email: &str) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    let nonce = hex::encode(bytes);
+    let value = format!("{nonce}.{}", state.secrets.mac(&signed_part(email, &nonce)));
+    let cookie = Cookie::build((cookie_name(state), value))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.public_url.starts_with("https://"))
+        .same_site(SameSite::Lax)
+        .max_age(tower_sessions::cookie::time::Duration::days(MAX_AGE_DAYS))
+        .build();
+    if let Ok(header) = http::HeaderValue::from_str(&cookie.to_string()) {
+        response.append_header(http::header::SET_COOKIE, header);
+    }
+}

@@ -1,0 +1,260 @@
+//! Limits that hold under parallel requests, lock-outs a stranger cannot cause, and the other
+//! findings of the security review, through the real router on SQLite and PostgreSQL.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{link, Client, TestApp, STRONG_PASSWORD};
+use http::StatusCode;
+
+on_every_backend!(
+    parallel_wrong_passwords_are_checked_at_most_up_to_the_limit,
+    parallel_wrong_codes_are_checked_at_most_up_to_the_limit,
+    a_stranger_cannot_lock_the_owner_s_browser_out,
+    untrusted_browsers_are_locked_out_after_failures_in_a_row,
+    ipv6_clients_are_limited_by_their_64,
+);
+
+const ADA: &str = "ada@example.com";
+const WRONG: &str = "guess guess guess";
+
+/// Sends every request at once, each from its own task, and returns the statuses.
+async fn all_at_once<F, Fut>(n: usize, request: F) -> Vec<StatusCode>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = StatusCode> + Send + 'static,
+{
+    let mut racing = tokio::task::JoinSet::new();
+    for i in 0..n {
+        racing.spawn(request(i));
+    }
+    racing.join_all().await
+}
+
+fn count(statuses: &[StatusCode], status: StatusCode) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+fn from(app: &TestApp, addr: &str) -> Client {
+    let mut client = app.client();
+    client.addr = addr.parse().unwrap();
+    client
+}
+
+async fn parallel_wrong_passwords_are_checked_at_most_up_to_the_limit(app: TestApp) {
+    app.signed_up(ADA, "+49 151 23456789").await;
+    let per_account = app.config.security.login_attempts_per_account as usize;
+    let per_address = app.config.security.login_failures_per_address as usize;
+
+    // One account, attackers on 200 addresses: the account's limit holds.
+    let statuses = all_at_once(200, |i| {
+        let mut attacker = from(&app, &format!("198.51.{}.{}:4000", i / 200, i % 200 + 1));
+        async move { attacker.login(ADA, WRONG).await.status }
+    })
+    .await;
+    assert_eq!(count(&statuses, StatusCode::UNAUTHORIZED), per_account);
+    assert_eq!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        200 - per_account
+    );
+
+    // One address, 200 accounts: the address's limit holds.
+    let statuses = all_at_once(200, |i| {
+        let mut attacker = from(&app, "203.0.113.50:4000");
+        async move {
+            attacker
+                .login(&format!("user{i}@example.com"), WRONG)
+                .await
+                .status
+        }
+    })
+    .await;
+    assert_eq!(count(&statuses, StatusCode::UNAUTHORIZED), per_address);
+    assert_eq!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        200 - per_address
+    );
+}
+
+async fn parallel_wrong_codes_are_checked_at_most_up_to_the_limit(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    link(&mut ada, "Phone").await;
+    let mut bob = app.client();
+    let res = bob.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let limit = app.config.security.code_failures_per_account as usize;
+
+    let statuses = all_at_once(100, |_| {
+        let mut bob = bob.clone();
+        async move {
+            bob.call("/api/login/two-factor", &[("code", "000000"), ("next", "")])
+                .await
+                .status
+        }
+    })
+    .await;
+    assert_eq!(count(&statuses, StatusCode::UNPROCESSABLE_ENTITY), limit);
+    assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 100 - limit);
+}
+
+async fn a_stranger_cannot_lock_the_owner_s_browser_out(app: TestApp) {
+    // Ada's own browser signed in (at sign-up), and so carries a device cookie.
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    assert!(ada.cookies.contains_key("device"), "{:?}", ada.cookies);
+    let mut bob = app.signed_up("bob@example.com", "+49 151 23456780").await;
+    for client in [&mut ada, &mut bob] {
+        assert_eq!(client.call("/api/logout", &[]).await.status, StatusCode::OK);
+    }
+    let limit = app.config.security.login_attempts_per_account;
+
+    // A stranger hammers Ada's account from many addresses until it is throttled.
+    for i in 0..limit + 5 {
+        let mut attacker = from(&app, &format!("198.51.100.{}:4000", i + 1));
+        let expected = if i < limit {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(attacker.login(ADA, WRONG).await.status, expected, "{i}");
+    }
+    // A browser that never signed in as Ada is refused even with the right password...
+    let res = app.client().login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    // ...and so is one that signed in as someone else, or sends a made-up cookie.
+    let res = bob.clone().login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    let mut forger = app.client();
+    let bob_nonce = bob.cookies["device"].split('.').next().unwrap().to_owned();
+    forger
+        .cookies
+        .insert("device".into(), format!("{bob_nonce}.{}", "00".repeat(32)));
+    let res = forger.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+
+    // Ada's own browser still gets in, from the same address as an attacker even.
+    ada.addr = "198.51.100.1:4000".parse().unwrap();
+    let res = ada.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        ada.get("/settings").await.status,
+        StatusCode::OK,
+        "signed in"
+    );
+
+    // Her browser's own wrong passwords are limited too, apart from everyone else's.
+    ada.call("/api/logout", &[]).await;
+    for i in 0..limit {
+        assert_eq!(
+            ada.login(ADA, WRONG).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{i}"
+        );
+    }
+    let res = ada.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+}
+
+async fn untrusted_browsers_are_locked_out_after_failures_in_a_row(app: TestApp) {
+    let app = app
+        .like(|c| {
+            c.security.login_lockout_failures = 6;
+            c.security.login_attempts_per_account = 100;
+        })
+        .await;
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    ada.call("/api/logout", &[]).await;
+    let lock_out = || async {
+        for i in 0..6 {
+            let mut attacker = from(&app, &format!("198.51.100.{}:4000", i + 1));
+            assert_eq!(
+                attacker.login(ADA, WRONG).await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let res = app.client().login(ADA, STRONG_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+        assert!(
+            res.body.contains("LockedOut"),
+            "the answer says how to get back in: {}",
+            res.body
+        );
+    };
+    // Five wrong and one right: the run is broken, nothing is locked.
+    for i in 0..5 {
+        let mut attacker = from(&app, &format!("198.51.100.{}:4000", i + 1));
+        attacker.login(ADA, WRONG).await;
+    }
+    let mut laptop = app.client();
+    assert_eq!(
+        laptop.login(ADA, STRONG_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    laptop.call("/api/logout", &[]).await;
+    lock_out().await;
+    // Unknown emails are answered alike.
+    for _ in 0..6 {
+        app.client().login("nobody@example.com", WRONG).await;
+    }
+    let res = app.client().login("nobody@example.com", WRONG).await;
+    assert!(res.body.contains("LockedOut"), "{}", res.body);
+
+    // The owner's browser ends the lock-out by signing in.
+    assert_eq!(ada.login(ADA, STRONG_PASSWORD).await.status, StatusCode::OK);
+    let mut phone = app.client();
+    assert_eq!(
+        phone.login(ADA, STRONG_PASSWORD).await.status,
+        StatusCode::OK
+    );
+
+    // So does a password reset: the address is proved.
+    lock_out().await;
+    let mut stranger_browser = app.client();
+    let res = stranger_browser
+        .call("/api/password-reset/request", &[("email", ADA)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let mut token = None;
+    for _ in 0..200 {
+        if let Some(mail) = app.mails_to(ADA, "Reset your").pop() {
+            token = Some(
+                mail.token_after(&format!("{}/password-reset/", app.config.server.public_url)),
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = token.expect("a reset mail");
+    let new_password = "amber kettle hums at dawn";
+    let res = stranger_browser
+        .call(
+            "/api/password-reset",
+            &[
+                ("token", &token),
+                ("new_password", new_password),
+                ("new_password_confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        stranger_browser.login(ADA, new_password).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn ipv6_clients_are_limited_by_their_64(app: TestApp) {
+    app.signed_up(ADA, "+49 151 23456789").await;
+    let limit = app.config.security.login_failures_per_address;
+    for i in 0..limit {
+        // A host picks a new address in its /64 for every try.
+        let mut attacker = from(&app, &format!("[2001:db8:1:2::{:x}]:4000", i + 1));
+        attacker.login(&format!("user{i}@example.com"), WRONG).await;
+    }
+    let mut attacker = from(&app, "[2001:db8:1:2:ffff::1]:4000");
+    let res = attacker.login("someone@example.com", WRONG).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    let mut neighbour = from(&app, "[2001:db8:1:3::1]:4000");
+    let res = neighbour.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "another /64: {}", res.body);
+}
