@@ -85,6 +85,9 @@ pub enum AppError {
     /// account, an Admin demoting an Owner).
     #[error("{0}")]
     Forbidden(String),
+    /// More than any form here sends (the server's body limit).
+    #[error("This form is too large to send. Shorten what you entered and try again.")]
+    TooLarge,
     #[error("This request came from another site and was refused.")]
     CrossSite,
     #[error("Not found.")]
@@ -127,6 +130,7 @@ impl AppError {
             Self::CrossSite | Self::ReauthRequired | Self::Forbidden(_) => 403,
             Self::LoginExpired => 401,
             Self::NotFound => 404,
+            Self::TooLarge => 413,
             Self::Internal | Self::Transport(_) => 500,
         }
     }

@@ -28,6 +28,7 @@ pub mod profile;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod text;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 pub mod two_factor;

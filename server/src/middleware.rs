@@ -46,13 +46,76 @@ pub async fn security_headers(State(https): State<bool>, req: Request, next: Nex
     let cache = if static_asset { "no-cache" } else { "no-store" };
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(cache));
+    // The same address answers brotli, gzip or plain bytes: a cache in front must keep them
+    // apart (CompressionLayer says so itself for what it compresses; precompressed files
+    // come from ServeDir, which does not).
+    if static_asset && !h.contains_key(header::VARY) {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         );
+        secure_host_cookies(h);
     }
     res
+}
+
+/// Browsers ignore a `__Host-` cookie set without `Secure`, removals included; the session
+/// layer removes its cookie (at logout) with only a name and path, which would leave a dead
+/// session cookie in the browser.
+fn secure_host_cookies(headers: &mut http::HeaderMap) {
+    let fixed: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|value| match value.to_str() {
+            Ok(text)
+                if text.starts_with("__Host-")
+                    && !text
+                        .split(';')
+                        .any(|attr| attr.trim().eq_ignore_ascii_case("secure")) =>
+            {
+                HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or_else(|_| value.clone())
+            }
+            _ => value.clone(),
+        })
+        .collect();
+    if fixed.is_empty() {
+        return;
+    }
+    headers.remove(header::SET_COOKIE);
+    for value in fixed {
+        headers.append(header::SET_COOKIE, value);
+    }
+}
+
+/// The largest request body any form here needs (the SSH key field is 16 KB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Refuses a request body over [`MAX_BODY_BYTES`] with 413: at once when its Content-Length
+/// says so, or as soon as that much has arrived, so nothing larger is ever held in memory.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return app_error_response(AppError::TooLarge);
+    }
+    if req.method().is_safe() || declared.is_some() {
+        // Declared small: a body longer than declared is cut off by hyper.
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => app_error_response(AppError::TooLarge),
+    }
 }
 
 fn is_static_asset(path: &str) -> bool {

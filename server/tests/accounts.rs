@@ -752,6 +752,15 @@ async fn https_deployments_get_a_secure_host_only_cookie() {
         }
     }
     assert!(res.header("strict-transport-security").is_some());
+    // Logging out removes the cookie in a way the browser accepts (`__Host-` needs Secure).
+    let res = ada.call("/api/logout", &[]).await;
+    let removal = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .unwrap_or_else(|| panic!("a removal in {:?}", res.set_cookies()));
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+    assert!(removal.contains("Secure"), "{removal}");
 }
 
 #[tokio::test]
@@ -810,6 +819,8 @@ async fn built_assets_are_served_precompressed_and_never_take_a_page_s_headers()
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.headers()["content-type"], "application/wasm");
     assert_eq!(res.headers()["cache-control"], "no-cache");
+    // One address, several encodings: a cache in front must keep them apart.
+    assert_eq!(res.headers()["vary"], "accept-encoding");
     let modified = res.headers()["last-modified"].to_str().unwrap().to_owned();
     let body = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await

@@ -5,8 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{link, Client, TestApp, STRONG_PASSWORD};
-use http::StatusCode;
+use axum::body::Body;
+use common::{link, Client, TestApp, ORIGIN, STRONG_PASSWORD};
+use http::{Request, StatusCode};
 
 on_every_backend!(
     parallel_wrong_passwords_are_checked_at_most_up_to_the_limit,
@@ -14,6 +15,9 @@ on_every_backend!(
     a_stranger_cannot_lock_the_owner_s_browser_out,
     untrusted_browsers_are_locked_out_after_failures_in_a_row,
     ipv6_clients_are_limited_by_their_64,
+    the_strength_meter_is_throttled_per_address_and_reads_only_what_forms_allow,
+    oversized_bodies_are_refused_with_413_before_they_are_read,
+    names_that_change_text_direction_are_refused,
 );
 
 const ADA: &str = "ada@example.com";
@@ -257,4 +261,138 @@ async fn ipv6_clients_are_limited_by_their_64(app: TestApp) {
     let mut neighbour = from(&app, "[2001:db8:1:3::1]:4000");
     let res = neighbour.login(ADA, STRONG_PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "another /64: {}", res.body);
+}
+
+async fn the_strength_meter_is_throttled_per_address_and_reads_only_what_forms_allow(app: TestApp) {
+    let statuses = all_at_once(130, |i| {
+        let mut visitor = from(&app, "203.0.113.9:4000");
+        async move {
+            let password = format!("correct horse {i}");
+            visitor
+                .call(
+                    "/api/password-strength",
+                    &[("password", &password), ("context", "Ada Lovelace")],
+                )
+                .await
+                .status
+        }
+    })
+    .await;
+    assert_eq!(count(&statuses, StatusCode::OK), 120);
+    assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 10);
+
+    // Anything past the longest password and context the forms allow is not read: a long
+    // answer is as quick and as rated as a password just over the maximum.
+    let mut other = from(&app, "203.0.113.10:4000");
+    let long = "ab1".repeat(12_000);
+    let context = "x ".repeat(5_000);
+    let res = other
+        .call(
+            "/api/password-strength",
+            &[("password", &long), ("context", &context)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let capped: String = long.chars().take(129).collect();
+    let reference = other
+        .call(
+            "/api/password-strength",
+            &[("password", &capped), ("context", "")],
+        )
+        .await;
+    assert_eq!(res.json(), reference.json());
+}
+
+async fn oversized_bodies_are_refused_with_413_before_they_are_read(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let post = |body: Body, length: Option<usize>| {
+        let mut req = Request::post("/api/profile/save")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("origin", ORIGIN)
+            .header("sec-fetch-site", "same-origin");
+        if let Some(length) = length {
+            req = req.header("content-length", length);
+        }
+        req.body(body).unwrap()
+    };
+    let big = format!("first_name={}&last_name=Lovelace", "A".repeat(70 * 1024));
+
+    // Declared too large: refused at once, even if the body never comes.
+    let never = Body::from_stream(futures_util::stream::pending::<
+        Result<Vec<u8>, std::io::Error>,
+    >());
+    let res = tokio::time::timeout(
+        Duration::from_secs(5),
+        ada.send(post(never, Some(10 * 1024 * 1024 * 1024))),
+    )
+    .await
+    .expect("answered without waiting for the body");
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.body.contains("TooLarge"), "{}", res.body);
+
+    // Sent in pieces with no length: refused once the limit is passed.
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> = big
+        .as_bytes()
+        .chunks(4096)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    let res = ada
+        .send(post(
+            Body::from_stream(futures_util::stream::iter(pieces)),
+            None,
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+
+    // A form just under the limit is read and answered as usual.
+    let name = "A".repeat(60 * 1024);
+    let fine = format!("first_name={name}&last_name=Lovelace");
+    let length = fine.len();
+    let res = ada.send(post(Body::from(fine), Some(length))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.field_error("first_name").is_some(), "{}", res.body);
+    let res = ada
+        .call(
+            "/api/profile/save",
+            &[("first_name", "Augusta"), ("last_name", "Lovelace")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn names_that_change_text_direction_are_refused(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let res = ada
+        .call(
+            "/api/profile/save",
+            &[
+                ("first_name", "Ada\u{202e}ecalevol"),
+                ("last_name", "Lovelace"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(
+        res.field_error("first_name").as_deref(),
+        Some("The first name cannot contain characters that change the direction of text (such as U+202E).")
+    );
+    let res = ada
+        .call("/api/two-factor/begin", &[("name", "Phone\u{2066}")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.field_error("name")
+            .is_some_and(|m| m.contains("direction")),
+        "{}",
+        res.body
+    );
+    // Right-to-left names are names like any other.
+    let res = ada
+        .call(
+            "/api/profile/save",
+            &[("first_name", "עדה"), ("last_name", "Lovelace")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }

@@ -46,22 +46,11 @@ async fn manager(state: &AppState, user: &User, account_id: i64) -> Result<Role,
 }
 
 fn required_text(label: &str, input: &str, max: usize) -> Result<String, String> {
-    let value = input.trim();
-    if value.is_empty() {
-        return Err(format!("Enter the {label}."));
-    }
-    optional_text(label, value, max)
+    crate::text::required_line(input, max).map_err(|e| e.message(label))
 }
 
 fn optional_text(label: &str, input: &str, max: usize) -> Result<String, String> {
-    let value = input.trim();
-    if value.chars().count() > max {
-        return Err(format!("Keep the {label} to {max} characters or fewer."));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(format!("The {label} cannot contain control characters."));
-    }
-    Ok(value.to_owned())
+    crate::text::line(input, max).map_err(|e| e.message(label))
 }
 
 /// Every field of the account information, each with its own message.

@@ -5,6 +5,9 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// The longest email address (RFC 5321).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 /// A deliberately simple check (one `@`, a dotted domain, no spaces, at most 254
 /// characters): the real test of an address is a mail reaching it.
 pub fn validate_email(email: &str) -> Result<String, String> {
@@ -12,7 +15,7 @@ pub fn validate_email(email: &str) -> Result<String, String> {
     if email.is_empty() {
         return Err("Enter your email address.".into());
     }
-    if email.chars().count() > 254 {
+    if email.chars().count() > EMAIL_MAX_CHARS {
         return Err("An email address has at most 254 characters.".into());
     }
     let valid = match email.split_once('@') {

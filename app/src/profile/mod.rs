@@ -16,22 +16,14 @@ pub const NAME_MAX_CHARS: usize = 100;
 /// Trimmed, required, at most [`NAME_MAX_CHARS`] characters, no control characters.
 /// `what` is the field as a person calls it ("first name").
 pub fn validate_name(what: &str, value: &str) -> Result<String, String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(format!("Enter your {what}."));
-    }
-    let chars = value.chars().count();
-    if chars > NAME_MAX_CHARS {
-        return Err(format!(
-            "Use at most {NAME_MAX_CHARS} characters for your {what} ({chars} entered)."
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(format!(
-            "Your {what} cannot contain line breaks or control characters."
-        ));
-    }
-    Ok(value.to_owned())
+    use crate::text::LineError;
+    crate::text::required_line(value, NAME_MAX_CHARS).map_err(|e| match e {
+        LineError::Empty => format!("Enter your {what}."),
+        LineError::TooLong { max, entered } => {
+            format!("Use at most {max} characters for your {what} ({entered} entered).")
+        }
+        other => other.message(what),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,5 +71,9 @@ mod tests {
             "Use at most 100 characters for your last name (101 entered)."
         );
         assert!(validate_name("last name", "Love\nlace").is_err());
+        assert_eq!(
+            validate_name("first name", "Ada\u{202e}").unwrap_err(),
+            "The first name cannot contain characters that change the direction of text (such as U+202E)."
+        );
     }
 }

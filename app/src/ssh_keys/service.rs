@@ -153,22 +153,14 @@ fn view(user: &User, key: ssh_keys::SshKey, now: i64) -> SshKeyView {
 
 /// A title, or the key's comment when none is typed.
 fn validate_title(input: &str, comment: &str) -> Result<String, String> {
-    let title = match input.trim() {
-        "" => comment.trim(),
-        typed => typed,
-    };
-    if title.is_empty() {
-        return Err("Enter a title; this key has no comment to use instead.".into());
-    }
-    if title.chars().count() > TITLE_MAX_CHARS {
-        return Err(format!(
-            "Keep the title to {TITLE_MAX_CHARS} characters or fewer."
-        ));
-    }
-    if title.chars().any(char::is_control) {
-        return Err("The title cannot contain line breaks or control characters.".into());
-    }
-    Ok(title.to_owned())
+    let typed = input.trim();
+    let title = if typed.is_empty() { comment } else { typed };
+    crate::text::required_line(title, TITLE_MAX_CHARS).map_err(|e| match e {
+        crate::text::LineError::Empty => {
+            "Enter a title; this key has no comment to use instead.".to_owned()
+        }
+        other => other.message("title"),
+    })
 }
 
 /// The chosen day and the moment it ends in the person's time zone; `None` for no expiry.

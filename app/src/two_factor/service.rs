@@ -25,19 +25,15 @@ pub const RECOVERY_CODE_COUNT: usize = 10;
 /// Device names: required, at most 64 characters, no control characters. Returns the name
 /// as stored and its case-insensitive key.
 pub fn validate_device_name(input: &str) -> Result<(String, String), String> {
-    let name = input.trim();
-    if name.is_empty() {
-        return Err("Enter a name for this device, e.g. \"Work phone\".".into());
+    use crate::text::LineError;
+    match crate::text::required_line(input, DEVICE_NAME_MAX_CHARS) {
+        Ok(name) => {
+            let key = name.to_lowercase();
+            Ok((name, key))
+        }
+        Err(LineError::Empty) => Err("Enter a name for this device, e.g. \"Work phone\".".into()),
+        Err(e) => Err(e.message("device name")),
     }
-    if name.chars().count() > DEVICE_NAME_MAX_CHARS {
-        return Err(format!(
-            "Keep the device name to {DEVICE_NAME_MAX_CHARS} characters or fewer."
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err("The device name cannot contain control characters.".into());
-    }
-    Ok((name.to_owned(), name.to_lowercase()))
 }
 
 const DUPLICATE_NAME: &str = "You already have a device with this name. Choose another one.";
