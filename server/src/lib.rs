@@ -48,6 +48,15 @@ pub struct Server {
 
 /// Connects to the database, runs migrations, and assembles the whole application.
 pub async fn build(config: &Config) -> Result<Server, StartupError> {
+    build_with_settings(config, config.app_settings()).await
+}
+
+/// [`build`] with the domain settings given rather than derived from `config`: tests use it
+/// for windows of seconds that the configuration (in minutes) cannot express.
+pub async fn build_with_settings(
+    config: &Config,
+    settings: app::state::Settings,
+) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
     let secrets = keys::load(config)?;
     let transport = match config.mail.smtp_url.as_str() {
@@ -70,7 +79,7 @@ pub async fn build(config: &Config) -> Result<Server, StartupError> {
     let state = AppState::new(Services {
         leptos_options: leptos_options(config),
         db: database.app,
-        settings: config.app_settings(),
+        settings,
         hasher: PasswordHasher::new(concurrency, config.security.password_hash_nice)?,
         secrets,
         outbox: app::mail::Outbox::new(),

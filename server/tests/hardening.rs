@@ -18,6 +18,7 @@ on_every_backend!(
     the_strength_meter_is_throttled_per_address_and_reads_only_what_forms_allow,
     oversized_bodies_are_refused_with_413_before_they_are_read,
     names_that_change_text_direction_are_refused,
+    activity_slides_the_idle_timeout_but_not_the_absolute_lifetime,
 );
 
 const ADA: &str = "ada@example.com";
@@ -395,4 +396,56 @@ async fn names_that_change_text_direction_are_refused(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn activity_slides_the_idle_timeout_but_not_the_absolute_lifetime(app: TestApp) {
+    let signed_in = |res: &common::Response| res.status == StatusCode::OK;
+    let app = app
+        .with_tweaked_settings(|s| {
+            s.session_idle_secs = 4;
+            s.session_absolute_secs = 3600;
+        })
+        .await;
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    // Working for more than twice the idle timeout, a request every second.
+    let mut cookie_renewed = false;
+    for second in 0..9 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let res = ada.get("/settings").await;
+        assert!(signed_in(&res), "signed out after {second} s of activity");
+        cookie_renewed |= res
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("session=") && c.contains("Max-Age=4"));
+    }
+    assert!(cookie_renewed, "the browser's cookie slides too");
+    // Idle for less than the timeout: still signed in (and this request slides it again).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(signed_in(&ada.get("/settings").await), "idle 2 s of 4");
+    // Idle for longer: signed out.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        ada.get("/settings").await.location(),
+        Some("/login?next=/settings")
+    );
+
+    // However active, a session ends at its absolute lifetime.
+    let app = app
+        .with_tweaked_settings(|s| {
+            s.session_idle_secs = 4;
+            s.session_absolute_secs = 5;
+        })
+        .await;
+    let mut bob = app.signed_up("bob@example.com", "+49 151 23456780").await;
+    let started = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let res = bob.get("/settings").await;
+        let elapsed = started.elapsed().as_secs_f64();
+        if !signed_in(&res) {
+            assert!(elapsed > 5.0, "ended early, after {elapsed} s");
+            break;
+        }
+        assert!(elapsed < 7.5, "still signed in after {elapsed} s");
+    }
 }

@@ -43,10 +43,13 @@ struct PendingLogin {
 /// Time to enter the code after the password.
 const PENDING_LOGIN_SECS: i64 = 5 * 60;
 
-/// How stale `seen_at` may get before a request saves the session again. Saving on every
-/// request would make every page view a database write; this keeps the idle timeout exact
-/// to within a minute.
-const TOUCH_INTERVAL_SECS: i64 = 60;
+/// How stale `seen_at` may get before a request saves the session again, which moves both
+/// the stored expiry and the cookie's Max-Age forward. Saving on every request would make
+/// every page view a database write; once a minute keeps the idle timeout exact to within a
+/// minute, and a quarter of the timeout keeps short timeouts sliding too.
+fn touch_interval(settings: &Settings) -> i64 {
+    (settings.session_idle_secs / 4).clamp(1, 60)
+}
 
 /// The signed-in person, put into the request by the server's middleware.
 #[derive(Debug, Clone)]
@@ -237,7 +240,7 @@ pub async fn resolve(
     if now - state.authenticated_at <= settings.session_absolute_secs {
         if let Some(user) = users::find_by_id(db, state.user_id).await? {
             if user.session_epoch == state.epoch {
-                if now - state.seen_at >= TOUCH_INTERVAL_SECS {
+                if now - state.seen_at >= touch_interval(settings) {
                     let touched = AuthState {
                         seen_at: now,
                         ..state

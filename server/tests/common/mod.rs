@@ -17,7 +17,7 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use http::{HeaderMap, Request, StatusCode};
 use serde_json::Value;
-use server::{build, Config};
+use server::Config;
 use sqlx::Row;
 use tower::ServiceExt;
 
@@ -230,7 +230,17 @@ impl TestApp {
     /// database of its own, so that no other server's mail worker shares its outbox.
     pub async fn like(&self, tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = self.config.clone();
-        let database = if self.postgres_database.is_some() {
+        let database = self.fresh_database(&mut config).await;
+        tweak(&mut config);
+        let mut app = Self::with_config(config).await;
+        // Dropped by the README's test command with the other leftovers.
+        app.postgres_database = database;
+        app
+    }
+
+    /// Points `config` at a new database of this server's engine.
+    async fn fresh_database(&self, config: &mut Config) -> Option<ScratchDatabase> {
+        if self.postgres_database.is_some() {
             let (url, database) = scratch_postgres().await;
             config.database.url = url;
             Some(database)
@@ -238,12 +248,7 @@ impl TestApp {
             config.database.url = scratch_sqlite();
             config.mail.folder = PathBuf::new();
             None
-        };
-        tweak(&mut config);
-        let mut app = Self::with_config(config).await;
-        // Dropped by the README's test command with the other leftovers.
-        app.postgres_database = database;
-        app
+        }
     }
 
     pub async fn start(database_url: String) -> Self {
@@ -259,7 +264,29 @@ impl TestApp {
     }
 
     pub async fn with_config(config: Config) -> Self {
-        let server = build(&config).await.expect("server builds");
+        let settings = config.app_settings();
+        Self::with_settings(config, settings).await
+    }
+
+    /// Another server like this one (see [`Self::like`]) whose domain settings are changed
+    /// by `tweak`, for windows of seconds.
+    pub async fn with_tweaked_settings(
+        &self,
+        tweak: impl FnOnce(&mut app::state::Settings),
+    ) -> Self {
+        let mut config = self.config.clone();
+        let database = self.fresh_database(&mut config).await;
+        let mut settings = config.app_settings();
+        tweak(&mut settings);
+        let mut app = Self::with_settings(config, settings).await;
+        app.postgres_database = database;
+        app
+    }
+
+    pub async fn with_settings(config: Config, settings: app::state::Settings) -> Self {
+        let server = server::build_with_settings(&config, settings)
+            .await
+            .expect("server builds");
         let scratch = config
             .database
             .url
