@@ -124,7 +124,7 @@ where
         trust_forwarded_for: config.server.trust_forwarded_for,
     };
     let public_origin: Arc<str> = config.server.public_url.clone().into();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -141,10 +141,6 @@ where
             axum::routing::get(ssh_keys::download),
         )
         .route("/users/{file}", axum::routing::get(ssh_keys::user_keys))
-        .layer(axum::middleware::from_fn_with_state(
-            middleware::RENDER_WATCHDOG,
-            middleware::render_watchdog,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             resolver,
             middleware::resolve_user,
@@ -182,6 +178,18 @@ where
             https,
             middleware::security_headers,
         ))
+}
+
+/// The app's routes, generated once per process. Generating them renders the app with
+/// resource loading switched off by a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`, leptos-rs/leptos#4773): a page that first polls a resource on
+/// another thread meanwhile waits forever. A server builds its router before it serves, so
+/// generating once, before the first router exists, leaves no page to catch the flag; tests,
+/// which build many servers in one process while others serve, rely on this too.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Sends the outbox in the background, for as long as the runtime lives.

@@ -3,7 +3,6 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::auth::session::{self, ClientAddr, CurrentUser};
 use app::error::AppError;
@@ -253,30 +252,6 @@ pub async fn resolve_user(
     next.run(req).await
 }
 
-/// How long a page may take to start answering before it is rendered again.
-pub const RENDER_WATCHDOG: Duration = Duration::from_secs(10);
-
-/// Leptos 0.8 very rarely never starts a server-rendered page: every thread idle, a wakeup lost
-/// inside its reactive runtime (seen about once in several thousand renders, in tests on a
-/// loaded machine; upstream reports of the same family: leptos-rs/leptos#4673, #4851). A page
-/// is only read, so one that has not begun to answer in time is rendered again, once, and the
-/// person sees it a few seconds late instead of never. Server functions are never replayed.
-pub async fn render_watchdog(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
-    }
-    let (parts, _) = req.into_parts();
-    let again = Request::from_parts(parts.clone(), Body::empty());
-    let first = next.clone().run(Request::from_parts(parts, Body::empty()));
-    match tokio::time::timeout(limit, first).await {
-        Ok(res) => res,
-        Err(_) => {
-            tracing::warn!(path = %again.uri().path(), "a page did not start rendering in time; rendering it again");
-            next.run(again).await
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct UserResolver {
     pub app: AppState,
@@ -340,53 +315,6 @@ mod tests {
             builder = builder.header(*k, *v);
         }
         builder.body(Body::empty()).unwrap()
-    }
-
-    #[tokio::test]
-    async fn a_page_that_never_starts_is_rendered_again_and_arrives() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let renders = Arc::new(AtomicUsize::new(0));
-        let counted = renders.clone();
-        let page = move || {
-            let counted = counted.clone();
-            async move {
-                if counted.fetch_add(1, Ordering::SeqCst) == 0 {
-                    std::future::pending::<()>().await;
-                }
-                "the page"
-            }
-        };
-        let api_calls = Arc::new(AtomicUsize::new(0));
-        let api_counted = api_calls.clone();
-        let api = move || {
-            api_counted.fetch_add(1, Ordering::SeqCst);
-            std::future::pending::<&'static str>()
-        };
-        let router = axum::Router::new()
-            .route("/settings", axum::routing::get(page))
-            .route("/api/slow", axum::routing::post(api))
-            .layer(axum::middleware::from_fn_with_state(
-                Duration::from_millis(50),
-                render_watchdog,
-            ));
-        let req = Request::get("/settings").body(Body::empty()).unwrap();
-        let res = tower::ServiceExt::oneshot(router.clone(), req)
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
-        assert_eq!(&body[..], b"the page");
-        assert_eq!(renders.load(Ordering::SeqCst), 2);
-
-        // A server function is never sent twice, however long it takes.
-        let req = Request::post("/api/slow").body(Body::empty()).unwrap();
-        let waited = tokio::time::timeout(
-            Duration::from_millis(300),
-            tower::ServiceExt::oneshot(router, req),
-        )
-        .await;
-        assert!(waited.is_err(), "the slow call is still running");
-        assert_eq!(api_calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
