@@ -276,16 +276,13 @@ fn client_addr(req: &Request<Body>, trust_forwarded_for: bool) -> Option<IpAddr>
 }
 
 /// Leptos puts the error of a form posted without JavaScript into the query of the page it
-/// redirects back to. Only our own redirect may do that: a link from elsewhere carrying
-/// `__err` could make the page show any message. Returns the address without it.
+/// redirects back to (`__err`, `__path`), and this product its successes (`done`). Only our
+/// own redirects, which the browser follows as same-origin navigations, may do that: a link
+/// from a mail or another site carrying them could make the genuine page say anything.
+/// Returns the address without them.
 fn strip_forged_error(req: &Request) -> Option<String> {
     let query = req.uri().query()?;
-    if !query
-        .split('&')
-        .any(|p| p.starts_with("__err=") || p.starts_with("__path="))
-    {
-        return None;
-    }
+    let kept = app::auth::without_result_params(query)?;
     let same_origin = req
         .headers()
         .get("sec-fetch-site")
@@ -293,15 +290,11 @@ fn strip_forged_error(req: &Request) -> Option<String> {
     if same_origin {
         return None;
     }
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.starts_with("__err=") && !p.starts_with("__path="))
-        .collect();
     let path = req.uri().path();
     Some(if kept.is_empty() {
         path.to_owned()
     } else {
-        format!("{path}?{}", kept.join("&"))
+        format!("{path}?{kept}")
     })
 }
 

@@ -19,6 +19,7 @@ on_every_backend!(
     oversized_bodies_are_refused_with_413_before_they_are_read,
     names_that_change_text_direction_are_refused,
     activity_slides_the_idle_timeout_but_not_the_absolute_lifetime,
+    no_link_can_make_a_page_announce_a_result,
 );
 
 const ADA: &str = "ada@example.com";
@@ -448,4 +449,72 @@ async fn activity_slides_the_idle_timeout_but_not_the_absolute_lifetime(app: Tes
         }
         assert!(elapsed < 7.5, "still signed in after {elapsed} s");
     }
+}
+
+/// Opens `path` as a link from a mail or chat does (no same-origin navigation).
+async fn open_link(client: &mut Client, path: &str, site: Option<&str>) -> common::Response {
+    let mut req = Request::get(path);
+    if let Some(site) = site {
+        req = req.header("sec-fetch-site", site);
+    }
+    client.send(req.body(Body::empty()).unwrap()).await
+}
+
+async fn no_link_can_make_a_page_announce_a_result(app: TestApp) {
+    // {"Forbidden":"Your account is locked, call +1 555 0100"}, as Leptos encodes errors.
+    let forged = "eyJGb3JiaWRkZW4iOiJZb3VyIGFjY291bnQgaXMgbG9ja2VkLCBjYWxsICsxIDU1NSAwMTAwIn0";
+    let lie = "Your account is locked";
+    let mut visitor = app.client();
+    for query in [
+        format!("%5F%5Fpath=%2Fapi%2Flogin&%5F%5Ferr={forged}"),
+        format!("__path=/api/login&__err={forged}"),
+        format!("__PATH=/api/login&__Err={forged}"),
+        format!("x=1&__path=/api/login&__err=e30&__err={forged}&__path=/api/login"),
+        format!("_%5fpath=%2Fapi%2Flogin&_%5Ferr={forged}"),
+    ] {
+        for site in [None, Some("none"), Some("cross-site"), Some("same-site")] {
+            let res = open_link(&mut visitor, &format!("/login?{query}"), site).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{query} {site:?}");
+            let clean = res.location().unwrap().to_owned();
+            assert!(
+                clean == "/login" || clean == "/login?x=1",
+                "{query}: {clean}"
+            );
+            let page = visitor.get(&clean).await;
+            assert!(!page.body.contains(lie), "{query} {site:?}");
+        }
+    }
+    // A success is not announced from a link either.
+    let res = open_link(&mut visitor, "/login?done=password-reset", Some("none")).await;
+    assert_eq!(res.location(), Some("/login"));
+    let res = open_link(&mut visitor, "/login?DONE=password-reset", None).await;
+    assert_eq!(res.location(), Some("/login"));
+
+    // Nor through the login's `next`: after signing in, the next page says nothing.
+    app.signed_up(ADA, "+49 151 23456789").await;
+    let next = format!("/settings?%5F%5Fpath=%2Fapi%2Fprofile%2Fsave&%5F%5Ferr={forged}");
+    let mut ada = app.client();
+    let res = ada
+        .call(
+            "/api/login",
+            &[
+                ("email", ADA),
+                ("password", STRONG_PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.location(), Some("/settings"));
+    let res = ada
+        .call(
+            "/api/login",
+            &[
+                ("email", ADA),
+                ("password", STRONG_PASSWORD),
+                ("next", "/accounts?tab=x&done=accepted"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/accounts?tab=x"));
 }
