@@ -394,7 +394,7 @@ pub async fn invite(
         expires_at: now + state.settings.invitation_ttl_secs,
     };
     // The invitation and its mail commit together.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     db::insert_invitation(&mut tx, &new).await?;
     queue_invitation(&mut tx, state, user, &account, &email, role, &token).await?;
     tx.commit().await?;
@@ -459,7 +459,7 @@ pub async fn resend(
         .filter(|i| i.account_id == account_id)
         .map(|i| i.role)
         .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let email = db::rotate_token(
         &mut tx,
         account_id,

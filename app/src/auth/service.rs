@@ -76,7 +76,7 @@ pub async fn register(
         now: now_unix(),
         email_verified,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let inserted = users::insert(&mut tx, &new_user).await;
     match inserted {
         Ok(user) => {

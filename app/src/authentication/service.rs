@@ -99,7 +99,7 @@ pub async fn change_password(
     throttle::clear(&state.db, &account_key).await?;
 
     let new_hash = state.hasher.hash(new).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let epoch = users::replace_password(
         &mut tx,
         user.id,

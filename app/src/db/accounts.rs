@@ -120,7 +120,7 @@ pub async fn create(
     workspace: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let id = create_in(&mut tx, owner_id, name, workspace, now).await?;
     tx.commit().await?;
     Ok(id)
@@ -201,7 +201,7 @@ pub async fn update_info(
     actor: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     sqlx::query(
         "UPDATE accounts SET name = $1, company_name = $2, contact_email = $3, phone = $4, \
            address = $5, country = $6, tax_id = $7, updated_at = $8 WHERE id = $9",
@@ -308,7 +308,7 @@ pub async fn set_role(
     detail: &str,
     now: i64,
 ) -> Result<MemberChange, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     lock_account(&mut tx, account_id).await?;
     match is_last_owner(&mut tx, account_id, user_id).await? {
         None => return Ok(MemberChange::NotMember),
@@ -342,7 +342,7 @@ pub async fn remove_member(
     detail: &str,
     now: i64,
 ) -> Result<MemberChange, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     lock_account(&mut tx, account_id).await?;
     match is_last_owner(&mut tx, account_id, user_id).await? {
         None => return Ok(MemberChange::NotMember),
@@ -415,7 +415,7 @@ pub async fn create_workspace(
     actor: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     sqlx::query(
         "INSERT INTO workspaces (account_id, name, name_key, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -446,7 +446,7 @@ pub async fn rename_workspace(
     actor: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let Some(old) = sqlx::query("SELECT name FROM workspaces WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(account_id)
@@ -485,7 +485,7 @@ pub async fn delete_workspace(
     actor: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let Some(row) =
         sqlx::query("DELETE FROM workspaces WHERE id = $1 AND account_id = $2 RETURNING name")
             .bind(id)
@@ -747,7 +747,7 @@ pub async fn close_invitation(
     actor: Option<i64>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let Some(row) = sqlx::query(
         "UPDATE invitations SET status = $1, answered_at = $2 \
          WHERE id = $3 AND account_id = $4 AND status = 'pending' RETURNING email",
@@ -775,7 +775,7 @@ pub async fn accept_invitation(
     user_id: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let Some(row) = sqlx::query(
         "UPDATE invitations SET status = 'accepted', answered_at = $1 \
          WHERE id = $2 AND status = 'pending' AND expires_at > $1 RETURNING account_id, role, email",

@@ -21,3 +21,20 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
         .as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
+
+/// Starts a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads first and
+/// writes later is refused with "database is locked" when another connection wrote in
+/// between, since its snapshot is stale. PostgreSQL's plain `BEGIN` has no such failure.
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if db
+        .connect_options()
+        .database_url
+        .scheme()
+        .starts_with("sqlite")
+    {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
+}

@@ -103,7 +103,7 @@ pub async fn start_pending(
     secret: &str,
     now: i64,
 ) -> Result<Device, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     sqlx::query("DELETE FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NULL")
         .bind(user_id)
         .execute(&mut *tx)

@@ -37,7 +37,7 @@ pub async fn resend(state: &AppState, user: &User) -> Result<(), AppError> {
     let limit = state.settings.mail_requests_per_hour;
     let key = format!("verify:{}", user.id);
     crate::email_links::count_request(state, &key, limit, now_unix()).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     issue_in(&mut tx, state, user).await?;
     tx.commit().await?;
     state.outbox.wake();
@@ -74,7 +74,7 @@ pub async fn verify(
     let hash = token_hash(token);
     let user = link_owner(state, viewer, &hash, now).await?;
     let owner = user.id;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     // Of two racing openings one uses the token; the other finds it gone.
     email_tokens::consume(&mut tx, Purpose::VerifyEmail, &hash, now)
         .await?

@@ -55,7 +55,7 @@ async fn issue(state: &AppState, user: &User) -> Result<(), AppError> {
     let (token, hash) = new_token();
     let now = now_unix();
     let expires = now + state.settings.reset_ttl_secs;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     email_tokens::replace(
         &mut tx,
         user.id,
@@ -127,7 +127,7 @@ pub async fn reset(
     let new_hash = state.hasher.hash(new).await?;
 
     let now = now_unix();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     // Of two racing submissions one uses the link; the other changes nothing.
     email_tokens::consume(&mut tx, Purpose::ResetPassword, &hash, now)
         .await?

@@ -65,7 +65,7 @@ pub async fn add(
         expires_at: expiry.as_ref().map(|(_, at)| *at),
     };
     // The key, its log entry and the notification commit together.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let key = match ssh_keys::insert(&mut tx, &new).await {
         Ok(key) => key,
         // Added by someone else between the check and the insert.

@@ -193,7 +193,7 @@ pub async fn finish_linking(
     let recovery = first.then(new_recovery_codes);
     let hashes = recovery.as_ref().map(|codes| hash_codes(state, codes));
     // The link, its log entries and the notification commit together.
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let linked = devices::confirm(
         &mut tx,
         user.id,
@@ -284,7 +284,7 @@ pub async fn remove(
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     let addr = client.addr;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let (name, any_left) = devices::remove(&mut tx, user.id, device_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -323,7 +323,7 @@ pub async fn regenerate_recovery_codes(
         ));
     }
     let codes = new_recovery_codes();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     devices::replace_recovery_codes(&mut tx, user.id, &hash_codes(state, &codes), now_unix())
         .await?;
     security_log::record_in(
@@ -364,7 +364,7 @@ pub async fn verify(
         .to_lowercase();
     if compact.len() == RECOVERY_CODE_CHARS && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
         let hash = state.secrets.mac(&compact);
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::db::begin_write(&state.db).await?;
         if devices::use_recovery_code(&mut tx, user.id, &hash, now).await? {
             let left = devices::recovery_codes_left(&mut tx, user.id).await?;
             security_log::record_in(
