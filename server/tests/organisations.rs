@@ -23,6 +23,10 @@ on_every_backend!(
     signed_in_as_someone_else_the_invitation_is_refused,
     invitation_links_use_the_configured_public_url,
     invitations_per_hour_are_limited,
+    admins_cannot_resend_or_revoke_owner_invitations,
+    resends_count_against_the_hourly_limit_even_in_parallel,
+    invitations_end_when_their_inviter_leaves_or_may_no_longer_grant_them,
+    sign_up_from_an_invitation_is_one_transaction,
 );
 
 const ADA: &str = "ada@example.com";
@@ -885,4 +889,223 @@ async fn the_invitation_mail_arrives_with_a_working_link() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.json()["account_name"], "Ada Lovelace");
+}
+
+/// The id of the pending invitation to `email`, as the account page lists it.
+async fn invitation_id(client: &mut Client, account: i64, email: &str) -> Option<String> {
+    let page = details(client, account).await.json();
+    page["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == email)
+        .map(|i| i["id"].as_i64().unwrap().to_string())
+}
+
+async fn landing_works(app: &TestApp, token: &str) -> bool {
+    app.client()
+        .call("/api/invitations/show", &[("token", token)])
+        .await
+        .status
+        == StatusCode::OK
+}
+
+async fn admins_cannot_resend_or_revoke_owner_invitations(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let mut bob = join(&app, &mut ada, account, "admin").await;
+    let token = invite_token(&app, &mut ada, account, "carol@example.com", "owner").await;
+    let id = invitation_id(&mut ada, account, "carol@example.com")
+        .await
+        .unwrap();
+    let a = account.to_string();
+    for action in ["/api/invitations/resend", "/api/invitations/revoke"] {
+        let res = bob
+            .call(action, &[("account_id", &a), ("invitation_id", &id)])
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{action}: {}", res.body);
+        assert!(res.body.contains("Only an Owner"), "{}", res.body);
+    }
+    assert_eq!(
+        app.mails_to("carol@example.com", "invited you").len(),
+        1,
+        "no new Owner link was mailed"
+    );
+    assert!(
+        landing_works(&app, &token).await,
+        "the Owner's link still works"
+    );
+    // Admin invitations stay Bob's to resend.
+    invite_token(&app, &mut ada, account, "dan@example.com", "admin").await;
+    let id = invitation_id(&mut ada, account, "dan@example.com")
+        .await
+        .unwrap();
+    let res = bob
+        .call(
+            "/api/invitations/resend",
+            &[("account_id", &a), ("invitation_id", &id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn resends_count_against_the_hourly_limit_even_in_parallel(app: TestApp) {
+    let mut config = app.config.clone();
+    config.accounts.invitations_per_hour = 5;
+    let limited = TestApp::with_config(config).await;
+    let mut ada = limited.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    assert_eq!(
+        invite(&mut ada, account, "b@example.com", "member")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let id = invitation_id(&mut ada, account, "b@example.com")
+        .await
+        .unwrap();
+    let a = account.to_string();
+    let mut racing = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let mut ada = ada.clone();
+        let (a, id) = (a.clone(), id.clone());
+        racing.spawn(async move {
+            ada.call(
+                "/api/invitations/resend",
+                &[("account_id", &a), ("invitation_id", &id)],
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = racing.join_all().await;
+    let sent = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(
+        sent, 4,
+        "one invitation and four resends make five: {statuses:?}"
+    );
+    assert!(statuses
+        .iter()
+        .all(|s| *s == StatusCode::OK || *s == StatusCode::TOO_MANY_REQUESTS));
+    let res = invite(&mut ada, account, "c@example.com", "member").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+}
+
+async fn invitations_end_when_their_inviter_leaves_or_may_no_longer_grant_them(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let mut bob = join(&app, &mut ada, account, "owner").await;
+    let bob_id = details(&mut ada, account).await.json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == BOB)
+        .map(|m| m["user_id"].as_i64().unwrap().to_string())
+        .unwrap();
+    let owner_link = invite_token(&app, &mut bob, account, "o@example.com", "owner").await;
+    let admin_link = invite_token(&app, &mut bob, account, "a@example.com", "admin").await;
+    let ada_link = invite_token(&app, &mut ada, account, "x@example.com", "owner").await;
+    let a = account.to_string();
+
+    // Bob, now an Admin, may no longer make Owners: that invitation ends, the other stays.
+    let res = ada
+        .call(
+            "/api/members/role",
+            &[("account_id", &a), ("user_id", &bob_id), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        !landing_works(&app, &owner_link).await,
+        "Owner invitation revoked"
+    );
+    assert!(
+        landing_works(&app, &admin_link).await,
+        "Admin invitation kept"
+    );
+    let log = details(&mut ada, account).await.json()["activity"].to_string();
+    assert!(log.contains("o@example.com"), "{log}");
+
+    // Removed, Bob takes the rest of his invitations with him; Ada's stay.
+    let res = ada
+        .call(
+            "/api/members/remove",
+            &[("account_id", &a), ("user_id", &bob_id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        !landing_works(&app, &admin_link).await,
+        "Admin invitation revoked"
+    );
+    assert!(
+        landing_works(&app, &ada_link).await,
+        "Ada's invitation kept"
+    );
+}
+
+async fn sign_up_from_an_invitation_is_one_transaction(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let token = invite_token(&app, &mut ada, account, BOB, "member").await;
+    // The membership cannot be written (a stand-in for a crash between the two steps).
+    let sqlite = app.config.database.url.starts_with("sqlite");
+    let statements: &[&str] = if sqlite {
+        &[
+            "CREATE TRIGGER no_members BEFORE INSERT ON memberships WHEN NEW.role = 'member' \
+           BEGIN SELECT RAISE(ABORT, 'no members'); END",
+        ]
+    } else {
+        &[
+            "CREATE FUNCTION no_members() RETURNS trigger AS $$ BEGIN \
+               RAISE EXCEPTION 'no members'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER no_members BEFORE INSERT ON memberships FOR EACH ROW \
+               WHEN (NEW.role = 'member') EXECUTE FUNCTION no_members()",
+        ]
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&app.state.db).await.unwrap();
+    }
+    let users = app.count_users().await;
+    let mut bob = app.client();
+    let res = bob
+        .signup(&[
+            ("email", BOB),
+            ("mobile", "+49 151 23456788"),
+            ("invitation", &token),
+        ])
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        res.body
+    );
+    assert_eq!(
+        app.count_users().await,
+        users,
+        "no person without the account"
+    );
+
+    sqlx::query("DROP TRIGGER no_members ON memberships")
+        .execute(&app.state.db)
+        .await
+        .ok();
+    sqlx::query("DROP TRIGGER IF EXISTS no_members")
+        .execute(&app.state.db)
+        .await
+        .ok();
+    let res = bob
+        .signup(&[
+            ("email", BOB),
+            ("mobile", "+49 151 23456788"),
+            ("invitation", &token),
+        ])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        res.location(),
+        Some(format!("/accounts/{account}").as_str())
+    );
+    assert_eq!(app.count_users().await, users + 1);
 }

@@ -52,6 +52,16 @@ impl Role {
     pub fn manages(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
     }
+
+    /// Whether someone with this role may invite as (or make someone) `role`: Owners any
+    /// role, Admins Admins and Members, Members nobody.
+    pub fn can_grant(self, role: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Admin => role != Role::Owner,
+            Role::Member => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -340,7 +340,7 @@ pub async fn all_workspaces(state: &AppState, user: &User) -> Result<Vec<Workspa
 
 /// Owners may grant any role; Admins may invite Admins and Members.
 fn check_grant(my_role: Role, role: Role) -> Result<(), AppError> {
-    if role == Role::Owner && my_role != Role::Owner {
+    if !my_role.can_grant(role) {
         return Err(AppError::field(
             "role",
             "Only an Owner can make someone an Owner.",
@@ -402,14 +402,39 @@ pub async fn invite(
     Ok(InvitationSent { email })
 }
 
+/// Counts one invitation mail (new or re-sent) against the account's hourly limit, before
+/// it is made, in one statement: parallel requests cannot get past it.
 async fn check_rate(state: &AppState, account_id: i64, now: i64) -> Result<(), AppError> {
-    let sent = db::invitations_sent_since(&state.db, account_id, now - 3600).await?;
-    if sent >= state.settings.invitations_per_hour {
+    let key = format!("invitations:{account_id}");
+    let count = crate::db::throttle::hit(&state.db, &key, now, 3600).await?;
+    if count.attempts > state.settings.invitations_per_hour {
         return Err(AppError::Throttled {
-            retry_after_secs: 3600,
+            retry_after_secs: count.retry_after(now),
         });
     }
     Ok(())
+}
+
+/// Only someone who may invite as an invitation's role may resend or revoke it: an Admin
+/// must not get a fresh Owner link by resending one.
+async fn managed_invitation(
+    state: &AppState,
+    user: &User,
+    account_id: i64,
+    invitation_id: i64,
+) -> Result<Role, AppError> {
+    let my_role = manager(state, user, account_id).await?;
+    let invited_as = db::invitation_by_id(&state.db, invitation_id)
+        .await?
+        .filter(|i| i.account_id == account_id)
+        .map(|i| role(&i.role))
+        .ok_or(AppError::NotFound)?;
+    if !my_role.can_grant(invited_as) {
+        return Err(AppError::Forbidden(
+            "Only an Owner can resend or revoke an invitation to become an Owner.".into(),
+        ));
+    }
+    Ok(invited_as)
 }
 
 async fn account_name(state: &AppState, account_id: i64) -> Result<String, AppError> {
@@ -448,17 +473,12 @@ pub async fn resend(
     account_id: i64,
     invitation_id: i64,
 ) -> Result<InvitationSent, AppError> {
-    manager(state, user, account_id).await?;
+    let invited_as = managed_invitation(state, user, account_id, invitation_id).await?;
     let now = now_unix();
     check_rate(state, account_id, now).await?;
     let (token, hash) = new_token();
     let expires = now + state.settings.invitation_ttl_secs;
     let account = account_name(state, account_id).await?;
-    let role_id = db::invitation_by_id(&state.db, invitation_id)
-        .await?
-        .filter(|i| i.account_id == account_id)
-        .map(|i| i.role)
-        .ok_or(AppError::NotFound)?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     let email = db::rotate_token(
         &mut tx,
@@ -471,16 +491,7 @@ pub async fn resend(
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    queue_invitation(
-        &mut tx,
-        state,
-        user,
-        &account,
-        &email,
-        role(&role_id),
-        &token,
-    )
-    .await?;
+    queue_invitation(&mut tx, state, user, &account, &email, invited_as, &token).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(InvitationSent { email })
@@ -492,7 +503,7 @@ pub async fn revoke(
     account_id: i64,
     invitation_id: i64,
 ) -> Result<(), AppError> {
-    manager(state, user, account_id).await?;
+    managed_invitation(state, user, account_id, invitation_id).await?;
     let closed = close(
         state,
         account_id,
@@ -548,11 +559,18 @@ pub async fn change_role(
         member_label(state, member_id).await?,
         new_role.label()
     );
+    // Their pending invitations for roles they may no longer grant end with the change.
+    let revoke: Vec<&str> = Role::ALL
+        .into_iter()
+        .filter(|r| !new_role.can_grant(*r))
+        .map(Role::id)
+        .collect();
     match db::set_role(
         &state.db,
         account_id,
         member_id,
         new_role.id(),
+        &revoke,
         user.id,
         &detail,
         now_unix(),
@@ -720,18 +738,12 @@ pub async fn answer_mine(
     }
 }
 
-/// For sign-up from an invitation: the invited email, if the token is good.
-pub async fn invited_email(state: &AppState, token: &str) -> Result<String, AppError> {
-    Ok(pending_by_token(state, token).await?.email)
-}
-
-/// After sign-up from an invitation: join the account.
-pub async fn accept_after_signup(
+/// For sign-up from an invitation: the pending invitation behind a good token.
+pub async fn invitation_for_signup(
     state: &AppState,
-    user: &User,
     token: &str,
-) -> Result<i64, AppError> {
-    accept_by_token(state, user, token).await
+) -> Result<db::Invitation, AppError> {
+    pending_by_token(state, token).await
 }
 
 #[cfg(test)]

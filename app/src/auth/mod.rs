@@ -155,15 +155,22 @@ pub async fn signup(
     let session = session::current_session().await?;
     let invitation = invitation.filter(|t| !t.trim().is_empty());
     // A good invitation token proves the address: it was mailed there.
-    if let Some(token) = &invitation {
-        let invited = crate::accounts::service::invited_email(&state, token).await?;
-        if validate::normalize_email(&email) != invited {
-            return Err(AppError::field(
-                "email",
-                format!("This invitation is for {invited}; sign up with that email."),
-            ));
+    let invitation = match &invitation {
+        Some(token) => {
+            let invited = crate::accounts::service::invitation_for_signup(&state, token).await?;
+            if validate::normalize_email(&email) != invited.email {
+                return Err(AppError::field(
+                    "email",
+                    format!(
+                        "This invitation is for {}; sign up with that email.",
+                        invited.email
+                    ),
+                ));
+            }
+            Some(invited)
         }
-    }
+        None => None,
+    };
     let input = service::SignupInput {
         first_name,
         last_name,
@@ -172,15 +179,11 @@ pub async fn signup(
         password,
         password_confirmation,
     };
-    let user = service::register(&state, input, invitation.is_some()).await?;
+    let user = service::register(&state, input, invitation.as_ref().map(|i| i.id)).await?;
     session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
     device::remember(&state, &user.email);
     match invitation {
-        Some(token) => {
-            let account =
-                crate::accounts::service::accept_after_signup(&state, &user, &token).await?;
-            leptos_axum::redirect(&format!("/accounts/{account}"));
-        }
+        Some(invited) => leptos_axum::redirect(&format!("/accounts/{}", invited.account_id)),
         None => leptos_axum::redirect("/settings"),
     }
     Ok(())

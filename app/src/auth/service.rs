@@ -21,14 +21,16 @@ pub struct SignupInput {
 }
 
 /// Every field is checked before anything is stored, and every problem is reported at once.
-/// The person, their first account and the verification mail commit together;
-/// `email_verified` (sign-up from an invitation link, which was mailed to the address) skips
-/// the mail.
+/// The person, their first account and the verification mail commit together. Sign-up from
+/// an invitation (`invitation`, its id; the link was mailed to the address) confirms the
+/// email instead of mailing a link, and accepts the invitation in the same transaction: no
+/// crash can leave the person without the account they were invited to.
 pub async fn register(
     state: &AppState,
     input: SignupInput,
-    email_verified: bool,
+    invitation: Option<i64>,
 ) -> Result<User, AppError> {
+    let email_verified = invitation.is_some();
     let mut errors = FieldErrors::new();
     let first_name = errors.check("first_name", validate_name("first name", &input.first_name));
     let last_name = errors.check("last_name", validate_name("last name", &input.last_name));
@@ -80,8 +82,17 @@ pub async fn register(
     let inserted = users::insert(&mut tx, &new_user).await;
     match inserted {
         Ok(user) => {
-            if !email_verified {
-                crate::email_verification::service::issue_in(&mut tx, state, &user).await?;
+            match invitation {
+                None => crate::email_verification::service::issue_in(&mut tx, state, &user).await?,
+                Some(id) => {
+                    if !crate::db::accounts::accept_invitation_in(&mut tx, id, user.id, now_unix())
+                        .await?
+                    {
+                        return Err(AppError::Forbidden(
+                            "This invitation is not valid any more: it was revoked, replaced or has expired. Nothing was saved.".into(),
+                        ));
+                    }
+                }
             }
             tx.commit().await?;
             state.outbox.wake();

@@ -299,11 +299,15 @@ async fn is_last_owner(
     Ok(Some(owners <= 1))
 }
 
+/// Changes a member's role; their pending invitations for `revoke_roles` (those the new
+/// role may not grant) are revoked in the same transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_role(
     db: &Db,
     account_id: i64,
     user_id: i64,
     role: &str,
+    revoke_roles: &[&str],
     actor: i64,
     detail: &str,
     now: i64,
@@ -330,8 +334,54 @@ pub async fn set_role(
         now,
     )
     .await?;
+    for role in revoke_roles {
+        revoke_sent_by(&mut tx, account_id, user_id, Some(role), actor, now).await?;
+    }
     tx.commit().await?;
     Ok(MemberChange::Done)
+}
+
+/// Revokes the pending invitations `inviter` sent (only those for `role`, if given), with
+/// an activity entry each: an invitation is only as good as its inviter's right to send it.
+async fn revoke_sent_by(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    inviter: i64,
+    role: Option<&str>,
+    actor: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const REVOKE: &str = "UPDATE invitations SET status = 'revoked', answered_at = $1 \
+         WHERE account_id = $2 AND invited_by = $3 AND status = 'pending'";
+    let statement = match role {
+        Some(_) => format!("{REVOKE} AND role = $4 RETURNING email"),
+        None => format!("{REVOKE} RETURNING email"),
+    };
+    let mut query = sqlx::query(&statement)
+        .bind(now)
+        .bind(account_id)
+        .bind(inviter);
+    if let Some(role) = role {
+        query = query.bind(role);
+    }
+    let emails: Vec<String> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("email"))
+        .collect::<Result<_, _>>()?;
+    for email in emails {
+        record_in(
+            conn,
+            account_id,
+            Some(actor),
+            Activity::InvitationRevoked,
+            &email,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn remove_member(
@@ -363,6 +413,8 @@ pub async fn remove_member(
         now,
     )
     .await?;
+    // Whoever leaves takes their pending invitations with them.
+    revoke_sent_by(&mut tx, account_id, user_id, None, actor, now).await?;
     tx.commit().await?;
     Ok(MemberChange::Done)
 }
@@ -621,20 +673,6 @@ pub async fn has_pending_invitation(
     .is_some())
 }
 
-/// Invitations the account sent (or re-sent) since `since`, for the hourly limit.
-pub async fn invitations_sent_since(
-    db: &Db,
-    account_id: i64,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM invitations WHERE account_id = $1 AND sent_at > $2")
-        .bind(account_id)
-        .bind(since)
-        .fetch_one(db)
-        .await?
-        .try_get("n")
-}
-
 pub struct NewInvitation<'a> {
     pub account_id: i64,
     pub email: &'a str,
@@ -776,6 +814,22 @@ pub async fn accept_invitation(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = crate::db::begin_write(db).await?;
+    let accepted = accept_invitation_in(&mut tx, id, user_id, now).await?;
+    if accepted {
+        tx.commit().await?;
+    }
+    Ok(accepted)
+}
+
+/// [`accept_invitation`] as part of the caller's transaction (sign-up from an invitation:
+/// the person and their membership commit together). False, with nothing written, when the
+/// invitation was no longer pending.
+pub async fn accept_invitation_in(
+    tx: &mut AnyConnection,
+    id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let Some(row) = sqlx::query(
         "UPDATE invitations SET status = 'accepted', answered_at = $1 \
          WHERE id = $2 AND status = 'pending' AND expires_at > $1 RETURNING account_id, role, email",
@@ -821,7 +875,7 @@ pub async fn accept_invitation(
     .await?;
     let detail = format!("{email} as {role}");
     record_in(
-        &mut tx,
+        tx,
         account_id,
         Some(user_id),
         Activity::InvitationAccepted,
@@ -829,7 +883,6 @@ pub async fn accept_invitation(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
