@@ -4,34 +4,87 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use app::db::server_key;
 use app::two_factor::secret_box::{SecretBox, KEY_BYTES};
 
 use crate::config::Config;
 use crate::error::StartupError;
 
-pub fn load(config: &Config) -> Result<SecretBox, StartupError> {
+/// The server key, checked against the database: the key whose check value it stores, or,
+/// for a database without one, a key that opens its device secrets. A key is made (and its
+/// file written) only for a database that holds nothing encrypted.
+pub async fn load(config: &Config, db: &app::db::Db) -> Result<SecretBox, StartupError> {
+    let path = key_file(config);
+    let (given, source) = given_key(config, &path)?;
+    let stored = server_key::check_value(db).await?;
+    let sample = server_key::sample_secret(db).await?;
+    let has_codes = server_key::has_recovery_codes(db).await?;
+    let now = app::preferences::zone::now_unix();
+    let Some(key) = given else {
+        if stored.is_some() || sample.is_some() || has_codes {
+            return Err(StartupError::Config(format!(
+                "no server key: {} does not exist and security.secret_key \
+                 (APP_SECURITY_SECRET_KEY) is not set, but this database holds two-factor \
+                 secrets encrypted with a key. Restore the original key file, or set \
+                 security.secret_key to the original key; a new key would lock every \
+                 two-factor user out.",
+                path.display()
+            )));
+        }
+        let key = SecretBox::generate_key();
+        write_new(&path, &hex::encode(key))?;
+        tracing::info!(path = %path.display(), "generated a new server key");
+        let secrets = SecretBox::new(&key);
+        server_key::store_check_value(db, &secrets.check_value(), now).await?;
+        return Ok(secrets);
+    };
+    let secrets = SecretBox::new(&key);
+    let mismatch = || {
+        StartupError::Config(format!(
+            "the server key from {source} is not the key this database was encrypted with. \
+             Set security.secret_key (APP_SECURITY_SECRET_KEY) or security.secret_key_file to \
+             the original key; starting with this one would lock every two-factor user out."
+        ))
+    };
+    match stored {
+        Some(value) if value == secrets.check_value() => {}
+        Some(_) => return Err(mismatch()),
+        None => {
+            // A database from before check values: the key must open what it holds.
+            if let Some((user_id, secret)) = sample {
+                if secrets
+                    .open(&secret, &SecretBox::device_context(user_id))
+                    .is_err()
+                {
+                    return Err(mismatch());
+                }
+            }
+            server_key::store_check_value(db, &secrets.check_value(), now).await?;
+            // Another process may have stored its own key's value first.
+            if server_key::check_value(db).await?.as_deref() != Some(&secrets.check_value()) {
+                return Err(mismatch());
+            }
+        }
+    }
+    Ok(secrets)
+}
+
+/// The key from configuration or from the key file, and where it came from.
+fn given_key(
+    config: &Config,
+    path: &Path,
+) -> Result<(Option<[u8; KEY_BYTES]>, String), StartupError> {
     let security = &config.security;
     if !security.secret_key.is_empty() {
-        return Ok(SecretBox::new(&parse(
-            &security.secret_key,
-            "security.secret_key",
-        )?));
+        let key = parse(&security.secret_key, "security.secret_key")?;
+        return Ok((Some(key), "security.secret_key".into()));
     }
-    let path = key_file(config);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(SecretBox::new(&parse(
-            text.trim(),
-            &path.display().to_string(),
-        )?)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = SecretBox::generate_key();
-            write_new(&path, &hex::encode(key))?;
-            tracing::info!(path = %path.display(), "generated a new server key");
-            Ok(SecretBox::new(&key))
-        }
+    let source = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((Some(parse(text.trim(), &source)?), source)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, source)),
         Err(e) => Err(StartupError::Config(format!(
-            "cannot read the server key {}: {e}",
-            path.display()
+            "cannot read the server key {source}: {e}"
         ))),
     }
 }

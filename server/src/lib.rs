@@ -58,7 +58,7 @@ pub async fn build_with_settings(
     settings: app::state::Settings,
 ) -> Result<Server, StartupError> {
     let database = db::connect(&config.database).await?;
-    let secrets = keys::load(config)?;
+    let secrets = keys::load(config, &database.app).await?;
     let transport = match config.mail.smtp_url.as_str() {
         "" => app::mail::transport::Transport::files(config.mail_folder(), &config.mail.from),
         url => app::mail::transport::Transport::smtp(

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use axum::body::Body;
-use common::{link, Client, TestApp, ORIGIN, STRONG_PASSWORD};
+use common::{link, now, oathtool, Client, TestApp, ORIGIN, STRONG_PASSWORD};
 use http::{Request, StatusCode};
 
 on_every_backend!(
@@ -21,6 +21,8 @@ on_every_backend!(
     activity_slides_the_idle_timeout_but_not_the_absolute_lifetime,
     no_link_can_make_a_page_announce_a_result,
     eight_concurrent_writers_of_each_kind_all_succeed,
+    a_lost_or_changed_server_key_stops_the_start_instead_of_two_factor,
+    a_device_secret_that_does_not_decrypt_is_skipped_at_login,
 );
 
 const ADA: &str = "ada@example.com";
@@ -611,4 +613,107 @@ async fn eight_concurrent_writers_of_each_kind_all_succeed(app: TestApp) {
         .await;
         assert_eq!(count(&statuses, StatusCode::OK), 8, "{path}");
     }
+}
+
+async fn start_error(config: &server::Config) -> String {
+    match server::build(config).await {
+        Ok(_) => panic!("the server started"),
+        Err(error) => error.to_string(),
+    }
+}
+
+async fn a_lost_or_changed_server_key_stops_the_start_instead_of_two_factor(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let (phone, _) = link(&mut ada, "Phone").await;
+
+    // Another key (a second machine configured differently): refused, naming the setting.
+    let mut other = app.config.clone();
+    other.security.secret_key = "a1".repeat(32);
+    let error = start_error(&other).await;
+    assert!(error.contains("security.secret_key"), "{error}");
+    assert!(error.contains("not the key"), "{error}");
+
+    // The key lost (a database restored without secret.key): refused, nothing generated.
+    if let Some(dir) = &app.scratch {
+        let key_file = dir.join("secret.key");
+        let saved = std::fs::read(&key_file).unwrap();
+        std::fs::remove_file(&key_file).unwrap();
+        let error = start_error(&app.config).await;
+        assert!(error.contains("no server key"), "{error}");
+        assert!(error.contains("security.secret_key"), "{error}");
+        assert!(!key_file.exists(), "no new key replaces the lost one");
+        std::fs::write(&key_file, saved).unwrap();
+    } else {
+        let mut unset = app.config.clone();
+        unset.security.secret_key = String::new();
+        unset.security.secret_key_file = std::env::temp_dir().join(format!(
+            "tessera_missing_key_{}_{}",
+            std::process::id(),
+            now()
+        ));
+        let error = start_error(&unset).await;
+        assert!(error.contains("no server key"), "{error}");
+        assert!(!unset.security.secret_key_file.exists());
+    }
+
+    // The right key starts, and two-factor works as before.
+    let again = TestApp::with_config(app.config.clone()).await;
+    let mut bob = again.client();
+    assert_eq!(bob.login(ADA, STRONG_PASSWORD).await.status, StatusCode::OK);
+    let res = bob
+        .call(
+            "/api/login/two-factor",
+            &[("code", &oathtool(&phone.key, now())), ("next", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    // A database from before check values: a key that opens its secrets is accepted and
+    // recorded; another is refused.
+    sqlx::query("DELETE FROM server_key")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let error = start_error(&other).await;
+    assert!(error.contains("not the key"), "{error}");
+    TestApp::with_config(app.config.clone()).await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_key")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+}
+
+async fn a_device_secret_that_does_not_decrypt_is_skipped_at_login(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let (phone, _) = link(&mut ada, "Phone").await;
+    let (laptop, _) = link(&mut ada, "Laptop").await;
+    // The phone's row now holds something the key cannot open.
+    sqlx::query("UPDATE totp_devices SET secret = $1 WHERE id = $2")
+        .bind("00".repeat(40))
+        .bind(phone.id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let mut bob = app.client();
+    bob.login(ADA, STRONG_PASSWORD).await;
+    let res = bob
+        .call(
+            "/api/login/two-factor",
+            &[("code", &oathtool(&phone.key, now())), ("next", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let res = bob
+        .call(
+            "/api/login/two-factor",
+            &[("code", &oathtool(&laptop.key, now())), ("next", "")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "the other device still works: {}",
+        res.body
+    );
 }

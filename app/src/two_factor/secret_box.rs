@@ -56,6 +56,17 @@ impl SecretBox {
         mac.verify_slice(&expected).is_ok()
     }
 
+    /// A value that identifies the key without revealing it, stored in the database to
+    /// notice a server started with another key.
+    pub fn check_value(&self) -> String {
+        self.mac("tessera server key check value")
+    }
+
+    /// The context device secrets are sealed with: their owner.
+    pub fn device_context(user_id: i64) -> String {
+        format!("user:{user_id}")
+    }
+
     /// A fresh random key.
     pub fn generate_key() -> [u8; KEY_BYTES] {
         Aes256Gcm::generate_key(&mut OsRng).into()

@@ -17,6 +17,7 @@ use crate::db::{is_unique_violation, throttle, two_factor as devices};
 use crate::error::AppError;
 use crate::preferences::zone::now_unix;
 use crate::state::AppState;
+use crate::two_factor::secret_box::SecretBox;
 
 /// How long a started wizard keeps its device secret.
 pub const PENDING_SECS: i64 = 15 * 60;
@@ -39,7 +40,7 @@ pub fn validate_device_name(input: &str) -> Result<(String, String), String> {
 const DUPLICATE_NAME: &str = "You already have a device with this name. Choose another one.";
 
 fn context(user: &User) -> String {
-    format!("user:{}", user.id)
+    SecretBox::device_context(user.id)
 }
 
 async fn log(
@@ -409,7 +410,18 @@ pub async fn verify(
         AppError::field("code", format!("{m} Or enter one of your recovery codes."))
     })?;
     for device in devices::confirmed(&state.db, user.id).await? {
-        let secret = state.secrets.open(&device.secret, &context(user))?;
+        // One unreadable secret (a row restored from elsewhere) must not stop the others.
+        let secret = match state.secrets.open(&device.secret, &context(user)) {
+            Ok(secret) => secret,
+            Err(_) => {
+                tracing::error!(
+                    device = device.id,
+                    user = user.id,
+                    "a device secret does not decrypt with the server key; skipped"
+                );
+                continue;
+            }
+        };
         if let Some(step) = totp::matching_step(&secret, &code, now) {
             if devices::claim_step(&state.db, device.id, step, now).await? {
                 throttle::clear(&state.db, &code_throttle_key(user)).await?;
