@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use axum::body::Body;
-use common::{link, now, oathtool, Client, TestApp, ORIGIN, STRONG_PASSWORD};
+use common::{begin, link, now, oathtool, Client, TestApp, ORIGIN, STRONG_PASSWORD};
 use http::{Request, StatusCode};
 
 on_every_backend!(
@@ -23,6 +23,7 @@ on_every_backend!(
     eight_concurrent_writers_of_each_kind_all_succeed,
     a_lost_or_changed_server_key_stops_the_start_instead_of_two_factor,
     a_device_secret_that_does_not_decrypt_is_skipped_at_login,
+    a_setup_key_is_shown_only_within_the_recent_password_window,
 );
 
 const ADA: &str = "ada@example.com";
@@ -716,4 +717,33 @@ async fn a_device_secret_that_does_not_decrypt_is_skipped_at_login(app: TestApp)
         "the other device still works: {}",
         res.body
     );
+}
+
+async fn a_setup_key_is_shown_only_within_the_recent_password_window(app: TestApp) {
+    let app = app.with_tweaked_settings(|s| s.reauth_secs = 2).await;
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let started = begin(&mut ada, "Phone").await;
+    let key = started["setup_key"].as_str().unwrap().to_owned();
+    let overview = ada.call("/api/two-factor", &[]).await.json();
+    assert_eq!(
+        overview["pending"]["setup_key"],
+        key.as_str(),
+        "within the window"
+    );
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let overview = ada.call("/api/two-factor", &[]).await.json();
+    assert!(overview["pending"].is_null(), "{overview}");
+    let page = ada.get("/settings/authentication?wizard=scan").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&key), "the page shows the key");
+    assert!(!page.body.contains(&key.replace(' ', "")));
+
+    // Confirming the password opens the window again, and the wizard goes on.
+    let res = ada
+        .call("/api/confirm-access", &[("password", STRONG_PASSWORD)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let overview = ada.call("/api/two-factor", &[]).await.json();
+    assert_eq!(overview["pending"]["setup_key"], key.as_str());
 }

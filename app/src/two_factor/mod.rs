@@ -79,10 +79,13 @@ async fn sensitive() -> Result<crate::db::users::User, AppError> {
     Ok(user)
 }
 
+/// A setup key in the making is shown only within the recent-password window that linking
+/// needs: after it, the wizard starts over (and asks for the password).
 #[server(endpoint = "two-factor")]
 pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
     let user = crate::auth::session::require_user()?;
-    service::overview(&crate::state::AppState::get()?, &user).await
+    let show_pending = sensitive().await.is_ok();
+    service::overview(&crate::state::AppState::get()?, &user, show_pending).await
 }
 
 /// Wizard step "name" (needs a recent password or code check).

@@ -66,7 +66,12 @@ async fn notify(
 }
 
 /// Everything the Authentication page shows about two-factor authentication.
-pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, AppError> {
+/// `show_pending`: whether an unfinished setup (with its secret) may be shown.
+pub async fn overview(
+    state: &AppState,
+    user: &User,
+    show_pending: bool,
+) -> Result<TwoFactorStatus, AppError> {
     let now = now_unix();
     let show = |t: i64| user.preferences.show(t);
     let devices = devices::confirmed(&state.db, user.id)
@@ -80,8 +85,8 @@ pub async fn overview(state: &AppState, user: &User) -> Result<TwoFactorStatus, 
         })
         .collect();
     let pending = match devices::pending(&state.db, user.id, now - PENDING_SECS).await? {
-        Some(device) => Some(pending_view(state, user, &device)?),
-        None => None,
+        Some(device) if show_pending => Some(pending_view(state, user, &device)?),
+        _ => None,
     };
     let events = security_log::recent(state, user).await?;
     Ok(TwoFactorStatus {
