@@ -22,6 +22,7 @@ on_every_backend!(
     sensitive_actions_need_a_recent_password,
     the_security_log_shows_what_happened,
     the_wizard_works_without_javascript,
+    regenerated_codes_are_shown_once_also_without_javascript,
 );
 
 const EMAIL: &str = "ada@example.com";
@@ -599,7 +600,109 @@ async fn the_wizard_works_without_javascript(app: TestApp) {
         "{}",
         res.body
     );
+    // The page after the redirect shows the first device's recovery codes, once.
     let page = ada.get("/settings/authentication?wizard=done").await;
-    assert!(page.body.contains("The device is linked to your account."));
+    assert!(page
+        .body
+        .contains("\u{201c}Phone\u{201d} is linked to your account."));
+    let codes = recovery_codes_in(&page.body);
+    assert_eq!(codes.len(), 10, "{}", page.body);
+    let again = ada.get("/settings/authentication?wizard=done").await;
+    assert!(recovery_codes_in(&again.body).is_empty(), "shown only once");
+    assert!(again.body.contains("The device is linked to your account."));
     assert_eq!(overview(&mut ada).await["devices"][0]["name"], "Phone");
+    assert_eq!(
+        code_step(&mut password_step(&app).await, &codes[3])
+            .await
+            .status,
+        StatusCode::OK,
+        "the codes shown are the account's"
+    );
+}
+
+/// The codes in a page's "Your recovery codes" list.
+fn recovery_codes_in(html: &str) -> Vec<String> {
+    let Some((_, list)) = html.split_once(r#"aria-label="Your recovery codes""#) else {
+        return Vec::new();
+    };
+    let list = list.split("</ul>").next().unwrap_or_default();
+    list.split("<code>")
+        .skip(1)
+        .filter_map(|c| c.split_once("</code>").map(|(code, _)| code.to_owned()))
+        .collect()
+}
+
+/// "Regenerate" sent as a plain form post: without JavaScript, or before its island loaded.
+/// The browser follows a redirect, so the page it lands on must show the new codes (the old
+/// ones are void), and only that page.
+async fn regenerated_codes_are_shown_once_also_without_javascript(app: TestApp) {
+    let mut ada = app.signed_up(EMAIL, "+49 151 23456789").await;
+    let (_, old) = link(&mut ada, "Phone").await;
+    let res = ada
+        .post_html_form(
+            "/api/two-factor/recovery-codes",
+            "/settings/authentication",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        res.location(),
+        Some("/settings/authentication#recovery-codes"),
+        "{}",
+        res.body
+    );
+    // While they wait for that page they are in the session store, but sealed.
+    let table = if app.postgres_database.is_some() {
+        "tower_sessions.session"
+    } else {
+        "tower_sessions"
+    };
+    let stored: Vec<Vec<u8>> = sqlx::query(&format!("SELECT data FROM {table}"))
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<Vec<u8>, _>(0))
+        .collect();
+    let page = ada.get("/settings/authentication").await;
+    let fresh = recovery_codes_in(&page.body);
+    assert!(!stored.is_empty());
+    for code in &fresh {
+        assert!(
+            !stored
+                .iter()
+                .any(|s| s.windows(code.len()).any(|w| w == code.as_bytes())),
+            "{code} is stored readable"
+        );
+    }
+    assert_eq!(fresh.len(), 10, "{}", page.body);
+    assert!(page.body.contains("10 of 10 recovery codes left."));
+    assert!(
+        fresh.iter().all(|c| !old.contains(c)),
+        "new codes: {fresh:?}"
+    );
+    let reload = ada.get("/settings/authentication").await;
+    assert!(
+        recovery_codes_in(&reload.body).is_empty(),
+        "shown only once"
+    );
+    assert_eq!(
+        code_step(&mut password_step(&app).await, &old[0])
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the old codes are void"
+    );
+    assert_eq!(
+        code_step(&mut password_step(&app).await, &fresh[9])
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // With JavaScript the codes come in the answer, and no page shows them afterwards.
+    let res = ada.call("/api/two-factor/recovery-codes", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page = ada.get("/settings/authentication").await;
+    assert!(recovery_codes_in(&page.body).is_empty());
 }

@@ -146,12 +146,15 @@ pub fn confirm_plain_post(done: &str) {
 }
 
 /// Where a form post without JavaScript goes next, when that is not the page it came from
-/// (the next step of a wizard). With JavaScript the page moves on by itself.
+/// (the next step of a wizard). With JavaScript the page moves on by itself. Returns whether
+/// it was such a post, whose response the page will not see.
 #[cfg(feature = "ssr")]
-pub fn redirect_plain_post(to: &str) {
-    if plain_post().is_some() {
+pub fn redirect_plain_post(to: &str) -> bool {
+    let plain = plain_post().is_some();
+    if plain {
         leptos_axum::redirect(to);
     }
+    plain
 }
 
 /// The request, if it is a browser's form post without JavaScript (it accepts HTML).

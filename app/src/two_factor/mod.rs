@@ -28,6 +28,20 @@ pub struct TwoFactorStatus {
     pub pending: Option<PendingDevice>,
     pub recovery_codes_left: i64,
     pub events: Vec<EventView>,
+    /// What a form posted without JavaScript made, for the page after its redirect to show.
+    pub shown_once: ShownOnce,
+}
+
+/// Results that exist only in the response of the action that made them (recovery codes are
+/// stored hashed). A form posted without JavaScript, or before its island loaded, gets a
+/// redirect instead of that response, so they are kept in the session, sealed with the
+/// server key, until the next page of that session shows them: once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownOnce {
+    /// The wizard's last step: the device just linked, with the first device's codes.
+    pub linked: Option<Linked>,
+    /// Codes made by "Regenerate".
+    pub recovery_codes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +99,10 @@ async fn sensitive() -> Result<crate::db::users::User, AppError> {
 pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
     let user = crate::auth::session::require_user()?;
     let show_pending = sensitive().await.is_ok();
-    service::overview(&crate::state::AppState::get()?, &user, show_pending).await
+    let state = crate::state::AppState::get()?;
+    let mut status = service::overview(&state, &user, show_pending).await?;
+    status.shown_once = shown_once::take(&state, &user).await?;
+    Ok(status)
 }
 
 /// Wizard step "name" (needs a recent password or code check).
@@ -104,7 +121,9 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
     let client = crate::auth::session::client_info();
     let state = crate::state::AppState::get()?;
     let linked = service::finish_linking(&state, &user, device_id, &code, &client).await?;
-    crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done"));
+    if crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done")) {
+        shown_once::keep(&state, &user, shown_once::LINKED, &linked).await?;
+    }
     Ok(linked)
 }
 
@@ -145,5 +164,79 @@ pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let user = sensitive().await?;
     let client = crate::auth::session::client_info();
-    service::regenerate_recovery_codes(&crate::state::AppState::get()?, &user, &client).await
+    let state = crate::state::AppState::get()?;
+    let codes = service::regenerate_recovery_codes(&state, &user, &client).await?;
+    if crate::components::redirect_plain_post(&format!("{PAGE}#{}", page::RECOVERY_CODES_ID)) {
+        shown_once::keep(&state, &user, shown_once::RECOVERY_CODES, &codes).await?;
+    }
+    Ok(codes)
+}
+
+/// [`ShownOnce`] in the session.
+#[cfg(feature = "ssr")]
+mod shown_once {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+
+    use super::ShownOnce;
+    use crate::auth::session::current_session;
+    use crate::db::users::User;
+    use crate::error::AppError;
+    use crate::state::AppState;
+
+    pub const LINKED: &str = "shown_once.linked";
+    pub const RECOVERY_CODES: &str = "shown_once.recovery_codes";
+
+    /// Bound to the person as well as the session: the seal opens only for them.
+    fn context(user: &User, key: &str) -> String {
+        format!("{key}:{}", user.id)
+    }
+
+    pub async fn keep(
+        state: &AppState,
+        user: &User,
+        key: &'static str,
+        value: &impl Serialize,
+    ) -> Result<(), AppError> {
+        let plain = serde_json::to_vec(value).map_err(|error| {
+            tracing::error!(%error, "serialising a result to show once");
+            AppError::Internal
+        })?;
+        let sealed = state.secrets.seal(&plain, &context(user, key))?;
+        current_session()
+            .await?
+            .insert(key, sealed)
+            .await
+            .map_err(session_error)
+    }
+
+    /// Removes what is kept, so a reload or another tab shows it no more.
+    pub async fn take(state: &AppState, user: &User) -> Result<ShownOnce, AppError> {
+        let session = current_session().await?;
+        Ok(ShownOnce {
+            linked: take_one(state, user, &session, LINKED).await?,
+            recovery_codes: take_one(state, user, &session, RECOVERY_CODES).await?,
+        })
+    }
+
+    async fn take_one<T: DeserializeOwned>(
+        state: &AppState,
+        user: &User,
+        session: &tower_sessions::Session,
+        key: &'static str,
+    ) -> Result<Option<T>, AppError> {
+        let Some(sealed) = session.remove::<String>(key).await.map_err(session_error)? else {
+            return Ok(None);
+        };
+        let plain = state.secrets.open(&sealed, &context(user, key))?;
+        serde_json::from_slice(&plain).map(Some).map_err(|error| {
+            tracing::error!(%error, "reading a result to show once");
+            AppError::Internal
+        })
+    }
+
+    fn session_error(error: tower_sessions::session::Error) -> AppError {
+        tracing::error!(%error, "session store error");
+        AppError::Internal
+    }
 }

@@ -17,7 +17,7 @@ use leptos::server_fn::error::ServerFnUrlError;
 
 use super::{
     two_factor_overview, BeginLinking, CancelLinking, DeviceView, EventView, FinishLinking, Linked,
-    PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, TwoFactorStatus,
+    PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
 use crate::authentication::{ConfirmAccess, DONE_ACCESS};
@@ -28,6 +28,8 @@ use crate::error::AppError;
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
 pub const DONE_RENAMED: &str = "device-renamed";
 pub const DONE_REMOVED: &str = "device-removed";
+/// The recovery codes' heading: where "Regenerate" without JavaScript comes back to.
+pub const RECOVERY_CODES_ID: &str = "recovery-codes";
 
 #[component]
 pub fn TwoFactorSection() -> impl IntoView {
@@ -59,6 +61,19 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
     };
     // The wizard's code is loaded only once it is started (a link to its first step).
     let wizard_started = query_param("wizard").get_untracked().is_some() || data.pending.is_some();
+    let ShownOnce {
+        linked,
+        mut recovery_codes,
+    } = data.shown_once;
+    // A device linked without JavaScript: its wizard shows the last step. Should the address
+    // have lost the step, its codes still show, with the others.
+    let linked = match linked {
+        Some(l) if !wizard_started => {
+            recovery_codes = recovery_codes.or(Some(l.recovery_codes).filter(|c| !c.is_empty()));
+            None
+        }
+        linked => linked,
+    };
     let start_label = start_label(enabled);
     view! {
         <div role="status" class="alert-slot">
@@ -80,7 +95,7 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         </p>
         <RefusedWithoutJavaScript/>
         {if wizard_started {
-            Either::Left(view! { <LinkWizard pending=data.pending.clone() enabled/> })
+            Either::Left(view! { <LinkWizard pending=data.pending.clone() linked enabled/> })
         } else {
             Either::Right(view! {
                 <div class="wizard">
@@ -90,8 +105,8 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         }}
         <DeviceList devices=data.devices.clone()/>
         {enabled.then(|| view! {
-            <h3>"Recovery codes"</h3>
-            <RecoveryCodes left=data.recovery_codes_left/>
+            <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
+            <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
         })}
         <SecurityLog events=data.events.clone()/>
     }
@@ -197,14 +212,19 @@ enum Step {
 /// The linking wizard, one island: its steps change in place, so the recovery codes the
 /// last step shows (they exist only in the finishing response) stay in memory.
 #[island(lazy)]
-fn LinkWizard(pending: Option<PendingDevice>, enabled: bool) -> impl IntoView {
+fn LinkWizard(
+    pending: Option<PendingDevice>,
+    /// The device linked by a form posted without JavaScript (the last step).
+    linked: Option<Linked>,
+    enabled: bool,
+) -> impl IntoView {
     crate::components::island_hydrated();
     let start_label = start_label(enabled);
     let reauth = Reauth::new();
     provide_context(reauth);
     let pending = RwSignal::new(pending);
     provide_context(pending);
-    provide_context(LinkedResult(RwSignal::new(None)));
+    provide_context(LinkedResult(RwSignal::new(linked)));
     let wizard = query_param("wizard");
     let step = Memo::new(move |_| {
         let has_pending = pending.with(Option::is_some);
@@ -478,14 +498,25 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
 }
 
 #[island(lazy)]
-fn RecoveryCodes(left: i64) -> impl IntoView {
+fn RecoveryCodes(
+    left: i64,
+    /// Codes made by "Regenerate" posted without JavaScript, shown by the page it came back to.
+    shown_once: Option<Vec<String>>,
+) -> impl IntoView {
     crate::components::island_hydrated();
     let reauth = Reauth::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let result = FormResult::new(regenerate.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);
-    let fresh = move || regenerate.value().get().and_then(Result::ok);
+    let shown_once = StoredValue::new(shown_once);
+    let fresh = move || {
+        regenerate
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| shown_once.get_value())
+    };
     let left = move || if fresh().is_some() { 10 } else { left };
     view! {
         <ConfirmAccessPanel reauth/>

@@ -95,6 +95,7 @@ pub async fn overview(
         recovery_codes_left: devices::recovery_codes_left(&mut *state.db.acquire().await?, user.id)
             .await?,
         events,
+        shown_once: Default::default(),
     })
 }
 
