@@ -33,9 +33,21 @@ pub async fn load(config: &Config, db: &app::db::Db) -> Result<SecretBox, Startu
         }
         let key = SecretBox::generate_key();
         write_new(&path, &hex::encode(key))?;
-        tracing::info!(path = %path.display(), "generated a new server key");
         let secrets = SecretBox::new(&key);
         server_key::store_check_value(db, &secrets.check_value(), now).await?;
+        // Another process starting on this new database may have stored its own key first.
+        if server_key::check_value(db).await?.as_deref() != Some(&secrets.check_value()) {
+            // Nothing was encrypted with the key just made: it goes, so a restart reports
+            // the missing key instead of starting with a wrong one.
+            let _ = std::fs::remove_file(&path);
+            return Err(StartupError::Config(format!(
+                "another server process made its own key for this new database at the same \
+                 time; give every process the same key (security.secret_key, \
+                 APP_SECURITY_SECRET_KEY) and start again. {} was not kept.",
+                path.display()
+            )));
+        }
+        tracing::info!(path = %path.display(), "generated a new server key");
         return Ok(secrets);
     };
     let secrets = SecretBox::new(&key);

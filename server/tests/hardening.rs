@@ -24,6 +24,7 @@ on_every_backend!(
     a_lost_or_changed_server_key_stops_the_start_instead_of_two_factor,
     a_device_secret_that_does_not_decrypt_is_skipped_at_login,
     a_setup_key_is_shown_only_within_the_recent_password_window,
+    first_starts_at_once_run_with_the_one_stored_key,
 );
 
 const ADA: &str = "ada@example.com";
@@ -683,6 +684,50 @@ async fn a_lost_or_changed_server_key_stops_the_start_instead_of_two_factor(app:
         .await
         .unwrap();
     assert_eq!(stored, 1);
+}
+
+/// Two processes starting at once on a new database, each without a key, each make one: the
+/// database keeps one check value, and a process whose key is not that one must not run.
+async fn first_starts_at_once_run_with_the_one_stored_key(app: TestApp) {
+    let folder =
+        std::env::temp_dir().join(format!("tessera_keys_{}_{}", std::process::id(), now()));
+    std::fs::create_dir_all(&folder).unwrap();
+    for round in 0..6 {
+        let mut config = app.config.clone();
+        let database = if app.postgres_database.is_some() {
+            let (url, database) = common::scratch_postgres().await;
+            config.database.url = url;
+            Some(database)
+        } else {
+            config.database.url = common::scratch_sqlite();
+            None
+        };
+        config.security.secret_key = String::new();
+        let starts = ["a", "b"].map(|name| {
+            let mut config = config.clone();
+            config.security.secret_key_file = folder.join(format!("{round}-{name}.key"));
+            tokio::spawn(async move { server::build(&config).await })
+        });
+        let mut started = Vec::new();
+        for start in starts {
+            if let Ok(server) = start.await.unwrap() {
+                started.push(server);
+            }
+        }
+        assert!(!started.is_empty(), "one of them starts");
+        let stored: String = sqlx::query_scalar("SELECT check_value FROM server_key")
+            .fetch_one(&started[0].state.db)
+            .await
+            .unwrap();
+        for server in &started {
+            assert_eq!(server.state.secrets.check_value(), stored, "round {round}");
+        }
+        drop(started);
+        if let Some(database) = database {
+            database.drop().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 async fn a_device_secret_that_does_not_decrypt_is_skipped_at_login(app: TestApp) {

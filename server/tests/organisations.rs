@@ -27,6 +27,8 @@ on_every_backend!(
     resends_count_against_the_hourly_limit_even_in_parallel,
     invitations_end_when_their_inviter_leaves_or_may_no_longer_grant_them,
     sign_up_from_an_invitation_is_one_transaction,
+    an_inviter_who_leaves_takes_their_invitations,
+    an_invitation_racing_its_inviter_s_demotion_never_outlives_it,
 );
 
 const ADA: &str = "ada@example.com";
@@ -1108,4 +1110,88 @@ async fn sign_up_from_an_invitation_is_one_transaction(app: TestApp) {
         Some(format!("/accounts/{account}").as_str())
     );
     assert_eq!(app.count_users().await, users + 1);
+}
+
+/// Bob's user id in the account, as Ada's member list shows it.
+async fn bob_id(ada: &mut Client, account: i64) -> String {
+    details(ada, account).await.json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == BOB)
+        .map(|m| m["user_id"].as_i64().unwrap().to_string())
+        .unwrap()
+}
+
+async fn an_inviter_who_leaves_takes_their_invitations(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let mut bob = join(&app, &mut ada, account, "admin").await;
+    let bob_id = bob_id(&mut ada, account).await;
+    let bobs = invite_token(&app, &mut bob, account, "m@example.com", "member").await;
+    let adas = invite_token(&app, &mut ada, account, "n@example.com", "member").await;
+    let res = bob
+        .call(
+            "/api/members/remove",
+            &[("account_id", &account.to_string()), ("user_id", &bob_id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        !landing_works(&app, &bobs).await,
+        "Bob's invitation left with him"
+    );
+    assert!(landing_works(&app, &adas).await, "Ada's invitation stays");
+    let log = details(&mut ada, account).await.json()["activity"].to_string();
+    assert!(log.contains("m@example.com"), "{log}");
+}
+
+/// An Admin's invitation sent while an Owner demotes them to Member: whichever commits first,
+/// no invitation of theirs is left pending (the grant is checked again under the account's
+/// lock, in the invitation's own transaction).
+async fn an_invitation_racing_its_inviter_s_demotion_never_outlives_it(app: TestApp) {
+    let mut config = app.config.clone();
+    config.accounts.invitations_per_hour = 100;
+    let app = TestApp::with_config(config).await;
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let account = first_account(&mut ada).await;
+    let bob = join(&app, &mut ada, account, "admin").await;
+    let bob_id = bob_id(&mut ada, account).await;
+    let a = account.to_string();
+    for round in 0..12 {
+        let res = ada
+            .call(
+                "/api/members/role",
+                &[("account_id", &a), ("user_id", &bob_id), ("role", "admin")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let email = format!("r{round}@example.com");
+        let inviting = {
+            let (mut bob, email) = (bob.clone(), email.clone());
+            tokio::spawn(async move { invite(&mut bob, account, &email, "member").await.status })
+        };
+        let demoting = {
+            let (mut ada, a, bob_id) = (ada.clone(), a.clone(), bob_id.clone());
+            tokio::spawn(async move {
+                ada.call(
+                    "/api/members/role",
+                    &[("account_id", &a), ("user_id", &bob_id), ("role", "member")],
+                )
+                .await
+                .status
+            })
+        };
+        let (invited, demoted) = (inviting.await.unwrap(), demoting.await.unwrap());
+        assert_eq!(demoted, StatusCode::OK);
+        assert!(
+            [StatusCode::OK, StatusCode::FORBIDDEN].contains(&invited),
+            "{invited}"
+        );
+        assert_eq!(
+            invitation_id(&mut ada, account, &email).await,
+            None,
+            "round {round}: a Member's invitation is pending"
+        );
+    }
 }

@@ -686,6 +686,12 @@ async fn regenerated_codes_are_shown_once_also_without_javascript(app: TestApp) 
         recovery_codes_in(&reload.body).is_empty(),
         "shown only once"
     );
+    let unchanged = ada.get("/settings/authentication").await;
+    assert_eq!(
+        unchanged.set_cookies(),
+        Vec::<String>::new(),
+        "a page with nothing kept saves no session"
+    );
     assert_eq!(
         code_step(&mut password_step(&app).await, &old[0])
             .await

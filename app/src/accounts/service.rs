@@ -393,8 +393,9 @@ pub async fn invite(
         now,
         expires_at: now + state.settings.invitation_ttl_secs,
     };
-    // The invitation and its mail commit together.
+    // The invitation and its mail commit together, by someone still allowed to send it.
     let mut tx = crate::db::begin_write(&state.db).await?;
+    still_grants(&mut tx, user, account_id, role).await?;
     db::insert_invitation(&mut tx, &new).await?;
     queue_invitation(&mut tx, state, user, &account, &email, role, &token).await?;
     tx.commit().await?;
@@ -435,6 +436,24 @@ async fn managed_invitation(
         ));
     }
     Ok(invited_as)
+}
+
+/// The grant rule again, inside the transaction that writes the invitation and under the
+/// account's lock: a demotion or removal that committed since the first check (which gave
+/// the friendlier answer) revokes the inviter's invitations, and this one must not slip past.
+async fn still_grants(
+    tx: &mut sqlx::AnyConnection,
+    user: &User,
+    account_id: i64,
+    invited_as: Role,
+) -> Result<(), AppError> {
+    match db::locked_role_of(tx, account_id, user.id).await? {
+        Some(mine) if role(&mine).can_grant(invited_as) => Ok(()),
+        Some(_) => Err(AppError::Forbidden(
+            "Your role in this account changed: you can no longer send this invitation.".into(),
+        )),
+        None => Err(AppError::NotFound),
+    }
 }
 
 async fn account_name(state: &AppState, account_id: i64) -> Result<String, AppError> {
@@ -480,6 +499,7 @@ pub async fn resend(
     let expires = now + state.settings.invitation_ttl_secs;
     let account = account_name(state, account_id).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
+    still_grants(&mut tx, user, account_id, invited_as).await?;
     let email = db::rotate_token(
         &mut tx,
         account_id,

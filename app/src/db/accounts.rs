@@ -270,6 +270,24 @@ async fn lock_account(conn: &mut AnyConnection, account_id: i64) -> Result<(), s
     Ok(())
 }
 
+/// The user's role, read under the account's write lock: a role change or removal that
+/// commits meanwhile waits for this transaction, so what it writes next is still the user's to
+/// write (an invitation they may grant).
+pub async fn locked_role_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    user_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    lock_account(conn, account_id).await?;
+    sqlx::query("SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2")
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("role"))
+        .transpose()
+}
+
 async fn is_last_owner(
     conn: &mut AnyConnection,
     account_id: i64,

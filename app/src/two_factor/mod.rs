@@ -225,9 +225,11 @@ mod shown_once {
         session: &tower_sessions::Session,
         key: &'static str,
     ) -> Result<Option<T>, AppError> {
-        let Some(sealed) = session.remove::<String>(key).await.map_err(session_error)? else {
+        // Read before removing: a removal saves the session, and most pages have nothing kept.
+        let Some(sealed) = session.get::<String>(key).await.map_err(session_error)? else {
             return Ok(None);
         };
+        session.remove_value(key).await.map_err(session_error)?;
         let plain = state.secrets.open(&sealed, &context(user, key))?;
         serde_json::from_slice(&plain).map(Some).map_err(|error| {
             tracing::error!(%error, "reading a result to show once");
