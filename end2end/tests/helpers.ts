@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { expect, Page, Route } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -120,4 +120,32 @@ export function linkIn(mail: string, path: string): string {
   const found = mail.match(new RegExp(`https?://[^\\s/]+${escaped}[0-9a-f]{64}`));
   if (!found) throw new Error(`no ${path} link in:\n${mail}`);
   return found[0];
+}
+
+/** The codes in the page's "Your recovery codes" list, once it shows. */
+export async function recoveryCodesOn(page: Page): Promise<string[]> {
+  const list = page.getByRole("list", { name: "Your recovery codes" });
+  await expect(list).toBeVisible();
+  return list.locator("code").allTextContents();
+}
+
+/**
+ * Holds back every script and WASM file of `page` until the returned function is called: the
+ * pages show, but no island loads, as on a slow connection in the first moments after a load.
+ */
+export async function holdScripts(page: Page): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const hold = async (route: Route) => {
+    await gate;
+    // The page that asked may be gone by then.
+    await route.continue().catch(() => {});
+  };
+  // The style sheet comes through: a page without it is not shown at all.
+  const scripts = /\/pkg\/.*\.(js|wasm)(\?.*)?$/;
+  await page.route(scripts, hold);
+  return async () => {
+    release();
+    await page.unroute(scripts, hold);
+  };
 }

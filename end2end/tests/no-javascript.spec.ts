@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { earlyInStep, fillSignup, logIn, newPerson, signUp, totp, wrongCode } from "./helpers";
+import { earlyInStep, fillSignup, logIn, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
 
@@ -79,9 +79,22 @@ test("two-factor authentication works with JavaScript off", async ({ page }) => 
   await expect(page.locator("#code-error")).toContainText("That code is not correct.");
   await page.getByLabel("Code", { exact: true }).fill(totp(key));
   await page.getByRole("button", { name: "Finish" }).click();
-  await expect(page.getByText("The device is linked to your account.")).toBeVisible();
+  await expect(page.getByText("“Desk phone” is linked to your account.")).toBeVisible();
+  const first = await recoveryCodesOn(page);
+  expect(first).toHaveLength(10);
   await page.getByRole("link", { name: "Done" }).click();
   await expect(page.getByText("Status: On — 1 linked device")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Your recovery codes" })).toHaveCount(0);
+
+  // New recovery codes: shown on the page the form comes back to, and only there.
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page).toHaveURL(/\/settings\/authentication#recovery-codes$/);
+  const fresh = await recoveryCodesOn(page);
+  expect(fresh).toHaveLength(10);
+  expect(fresh.filter((c) => first.includes(c))).toEqual([]);
+  await page.reload();
+  await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Your recovery codes" })).toHaveCount(0);
 
   // Rename, then remove: each comes back to the page with what happened.
   const row = page.locator(".device");

@@ -1,5 +1,15 @@
 import { expect, Page, test } from "@playwright/test";
-import { earlyInStep, hydrated, logIn, newPerson, signUp, totp, wrongCode } from "./helpers";
+import {
+  earlyInStep,
+  holdScripts,
+  hydrated,
+  logIn,
+  newPerson,
+  recoveryCodesOn,
+  signUp,
+  totp,
+  wrongCode,
+} from "./helpers";
 
 test("the RFC 6238 vectors hold for the test's own generator", () => {
   // The product is checked against this generator, so it must be right itself.
@@ -92,4 +102,76 @@ test("a person links two devices, logs in with the second and removes the first"
   await expect(page.locator(".device-name")).toHaveText(["Laptop"]);
   await expect(page.getByRole("cell", { name: "Removed the device “Phone”" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "Linked the device “Laptop”" })).toBeVisible();
+});
+
+/** Logs out through the user menu and in again with a recovery code in place of a code. */
+async function logInWithRecoveryCode(page: Page, email: string, password: string, code: string) {
+  await page.getByRole("button", { name: "User menu" }).click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await logIn(page, email, password);
+  await expect(page).toHaveURL(/\/login\/two-factor/);
+  await hydrated(page);
+  await page.getByLabel("Authentication code").fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+}
+
+test("Regenerate shows the new recovery codes once, and they work", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const p = newPerson("Mary", "Jackson");
+  await signUp(page, p);
+  await hydrated(page);
+  const { codes: first } = await linkDevice(page, "Phone", "Enable Two-factor authentication");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.getByText("New recovery codes created. The old ones no longer work.")).toBeVisible();
+  const fresh = await recoveryCodesOn(page);
+  expect(fresh).toHaveLength(10);
+  expect(fresh.filter((c) => first.includes(c))).toEqual([]);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Your recovery codes" })).toHaveCount(0);
+  await logInWithRecoveryCode(page, p.email, p.password, fresh[0]);
+});
+
+test("codes and keys shown once reach the person before the page's islands have loaded", async ({ page }) => {
+  const p = newPerson("Dorothy", "Vaughan");
+  await signUp(page, p);
+  // From here every form is sent before its island could take it over: plain posts.
+  const release = await holdScripts(page);
+  await page.goto("/settings/authentication?wizard=name", { waitUntil: "commit" });
+  await page.getByLabel("Device name").fill("Slow phone");
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(page).toHaveURL(/wizard=scan/);
+  await expect(page.getByRole("heading", { name: "Setup key" })).toBeVisible();
+  const key = (await page.locator("#setup-key").textContent())!.trim();
+  expect(key.replace(/ /g, "")).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/wizard=confirm/);
+  await earlyInStep();
+  await page.getByLabel("Code", { exact: true }).fill(totp(key));
+  await page.getByRole("button", { name: "Finish" }).click();
+  await expect(page).toHaveURL(/wizard=done/);
+  await expect(page.getByText("“Slow phone” is linked to your account.")).toBeVisible();
+  const first = await recoveryCodesOn(page);
+  expect(first).toHaveLength(10);
+
+  // The case: Regenerate pressed right after the page shows.
+  await page.goto("/settings/authentication", { waitUntil: "commit" });
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page).toHaveURL(/\/settings\/authentication#recovery-codes$/);
+  const fresh = await recoveryCodesOn(page);
+  expect(fresh).toHaveLength(10);
+  expect(fresh.filter((c) => first.includes(c))).toEqual([]);
+  await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
+
+  // Shown once: the next load of the page, scripts and all, no longer has them.
+  await release();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole("list", { name: "Your recovery codes" })).toHaveCount(0);
+  await logInWithRecoveryCode(page, p.email, p.password, fresh[4]);
 });
