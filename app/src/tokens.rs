@@ -1,5 +1,5 @@
 //! Secret link tokens (invitations, email verification, password reset): 256 bits from the
-//! OS CSPRNG as hex; only their SHA-256 is ever stored (security.md 30, 36).
+//! OS CSPRNG as hex; only their SHA-256 is ever stored.
 
 use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::OsRng;

@@ -31,7 +31,7 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// SQLite's pragmas for a web server (security.md 34): WAL so readers never block the writer,
+/// SQLite's pragmas for a web server: WAL so readers never block the writer,
 /// synchronous=NORMAL (durable at checkpoints, fast commits), a busy timeout instead of
 /// "database is locked", and foreign keys enforced.
 const SQLITE_PRAGMAS: &str =

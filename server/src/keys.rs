@@ -1,4 +1,4 @@
-//! The server key that encrypts device secrets (security.md 21): from configuration, or
+//! The server key that encrypts device secrets: from configuration, or
 //! from a file that the first run creates with mode 0600.
 
 use std::io::Write;

@@ -123,7 +123,7 @@ fn is_static_asset(path: &str) -> bool {
 
 /// Browsers send form posts across sites without a preflight, and Leptos server functions
 /// accept form posts; so any state-changing request that a browser marks as coming from
-/// another site, or whose Origin is not ours, is refused (security.md 10).
+/// another site, or whose Origin is not ours, is refused.
 pub async fn refuse_cross_site(
     State(public_origin): State<Arc<str>>,
     req: Request,

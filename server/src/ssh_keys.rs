@@ -31,7 +31,7 @@ pub async fn download(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// `GET /users/{id}.keys`: the same lines as plain text. Anyone but the owner gets 404, as
-/// if the user did not exist (security.md 27).
+/// if the user did not exist.
 pub async fn user_keys(
     State(state): State<AppState>,
     Path(file): Path<String>,

@@ -26,7 +26,7 @@ fn role(id: &str) -> Role {
 }
 
 /// The viewer's role in the account. Not being a member reads exactly like a missing
-/// account (security.md 28).
+/// account.
 async fn membership(state: &AppState, user: &User, account_id: i64) -> Result<Role, AppError> {
     db::role_of(&state.db, account_id, user.id)
         .await?
@@ -186,7 +186,7 @@ pub async fn overview(state: &AppState, user: &User) -> Result<AccountsOverview,
         })
         .collect();
     // Invitations found by address only once the address is proven: anyone can sign up
-    // claiming any address (security.md 35).
+    // claiming any address.
     let invitations = if user.email_verified() {
         db::invitations_to(&state.db, &user.email, now_unix())
             .await?

@@ -215,7 +215,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
 }
 
 /// The login's second step: a code from any linked device, or a recovery code. The session
-/// id changes once it is passed (security.md 8).
+/// id changes once it is passed.
 #[server(endpoint = "login/two-factor")]
 pub async fn verify_login_code(code: String, next: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;

@@ -24,7 +24,7 @@ struct AuthState {
     /// Last time the record was saved; saving moves the store's idle expiry forward.
     #[serde(default)]
     seen_at: i64,
-    /// Last password or code check; sensitive actions need it recent (security.md 19).
+    /// Last password or code check; sensitive actions need it recent.
     #[serde(default)]
     verified_at: i64,
 }
@@ -179,7 +179,7 @@ pub async fn mark_verified(session: &Session, now: i64) -> Result<(), AppError> 
 }
 
 /// `ReauthRequired` unless the password or a code was checked in this session within the
-/// configured window (GitHub's "sudo mode", security.md 19).
+/// configured window (GitHub's "sudo mode").
 pub async fn require_recent_verification(
     session: &Session,
     settings: &Settings,

@@ -1,7 +1,7 @@
 //! Accounts, memberships, workspaces, invitations and the account activity log.
 //!
 //! Every function that reads or changes something inside an account takes the account id
-//! and filters by it, so an id from another account matches nothing (security.md 28).
+//! and filters by it, so an id from another account matches nothing.
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

@@ -164,7 +164,7 @@ pub async fn confirm(
 }
 
 /// Claims `step` for a linked device: succeeds for exactly one request per step, however
-/// many race, and never for a step at or before the last one used (security.md 16).
+/// many race, and never for a step at or before the last one used.
 pub async fn claim_step(db: &Db, id: i64, step: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE totp_devices SET last_used_step = $1, last_used_at = $2 \

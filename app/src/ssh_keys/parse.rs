@@ -1,5 +1,5 @@
 //! Reading one OpenSSH public key line, as `ssh-keygen` writes it in a `.pub` file, with the
-//! RustCrypto `ssh-key` parser, and refusing what it would let through (security.md 23, 25).
+//! RustCrypto `ssh-key` parser, and refusing what it would let through.
 
 use base64ct::{Base64, Encoding};
 use ssh_key::public::KeyData;

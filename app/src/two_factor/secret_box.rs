@@ -1,5 +1,5 @@
-//! Device secrets are encrypted at rest with AES-256-GCM under a server key
-//! (security.md 21). The key comes from configuration or a file made on first run.
+//! Device secrets are encrypted at rest with AES-256-GCM under a server key.
+//! The key comes from configuration or a file made on first run.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};

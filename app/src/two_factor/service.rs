@@ -353,8 +353,8 @@ pub async fn is_enabled(state: &AppState, user_id: i64) -> Result<bool, AppError
 }
 
 /// The second factor at login (or to confirm access): a current code from any linked device,
-/// or an unused recovery code. Wrong codes are throttled per account across all devices
-/// (security.md 17); a code already accepted once is refused (security.md 16).
+/// or an unused recovery code. Wrong codes are throttled per account across all devices;
+/// a code already accepted once is refused.
 pub async fn verify(
     state: &AppState,
     user: &User,

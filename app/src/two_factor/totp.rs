@@ -1,5 +1,5 @@
 //! Time-based one-time passwords (RFC 6238) with the parameters every authenticator app in
-//! the help text understands: SHA-1, 6 digits, 30-second steps (security.md 13).
+//! the help text understands: SHA-1, 6 digits, 30-second steps.
 
 use totp_rs::{Algorithm, TOTP};
 
@@ -22,9 +22,9 @@ pub fn code_at_step(secret: &[u8], step: i64) -> String {
     .generate((step.max(0) * STEP_SECS) as u64)
 }
 
-/// The step a code belongs to, if it is the current step's or the previous one's
-/// (security.md 15). `totp-rs`'s own `check` only says yes or no, and replay protection
-/// needs the step (security.md 22).
+/// The step a code belongs to, if it is the current step's or the previous one's.
+/// `totp-rs`'s own `check` only says yes or no, and replay protection
+/// needs the step.
 pub fn matching_step(secret: &[u8], code: &str, now: i64) -> Option<i64> {
     let current = now.div_euclid(STEP_SECS);
     [current, current - 1]
@@ -79,7 +79,7 @@ pub fn group_key(key: &str) -> String {
         .join(" ")
 }
 
-/// `otpauth://totp/ISSUER:LABEL?secret=...&issuer=ISSUER` (security.md 14). The label holds
+/// `otpauth://totp/ISSUER:LABEL?secret=...&issuer=ISSUER`. The label holds
 /// the email and the device name, so two devices never overwrite each other in an app; a
 /// `:` would split issuer from label, so none is left inside either.
 pub fn otpauth_uri(issuer: &str, email: &str, device: &str, key: &str) -> String {
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn rfc_6238_appendix_b_vectors_pass_the_verification_path() {
-        // The RFC lists 8 digits; 6-digit codes are their last six (security.md 12).
+        // The RFC lists 8 digits; 6-digit codes are their last six.
         for (time, code) in [
             (59, "287082"),
             (1_111_111_109, "081804"),
