@@ -13,9 +13,11 @@
 pub mod accounts;
 pub mod auth;
 pub mod authentication;
+pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod display;
 #[cfg(feature = "ssr")]
 pub mod email_links;
 pub mod email_verification;
@@ -25,6 +27,7 @@ pub mod mail;
 pub mod password_reset;
 pub mod preferences;
 pub mod profile;
+pub mod security_log;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -28,9 +28,9 @@ pub fn format_in_zone(
     date_format: &str,
     time_format: &str,
 ) -> Option<String> {
-    use app::preferences::format::{format_timestamp, DateFormat, TimeFormat};
+    use app::display::format::{format_timestamp, DateFormat, TimeFormat};
     let unix = unix_secs as i64;
-    let offset = app::preferences::zone::offset_at(zone, unix)?;
+    let offset = app::display::zone::offset_at(zone, unix)?;
     Some(format_timestamp(
         unix,
         offset,

@@ -19,7 +19,7 @@ pub async fn load(config: &Config, db: &app::db::Db) -> Result<SecretBox, Startu
     let stored = server_key::check_value(db).await?;
     let sample = server_key::sample_secret(db).await?;
     let has_codes = server_key::has_recovery_codes(db).await?;
-    let now = app::preferences::zone::now_unix();
+    let now = app::clock::now_unix();
     let Some(key) = given else {
         if stored.is_some() || sample.is_some() || has_codes {
             return Err(StartupError::Config(format!(

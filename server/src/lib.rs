@@ -226,7 +226,7 @@ where
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "deleting expired sessions failed");
             }
-            let now = app::preferences::zone::now_unix();
+            let now = app::clock::now_unix();
             if let Err(error) = app::db::throttle::prune(&state.db, now).await {
                 tracing::warn!(%error, "pruning login throttle failed");
             }

@@ -208,7 +208,7 @@ pub async fn resolve_user(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let now = app::preferences::zone::now_unix();
+    let now = app::clock::now_unix();
     let state = &ctx.app;
     let user = match session::resolve(&session, &state.db, &state.settings, now).await {
         Ok(user) => user,

@@ -6,11 +6,11 @@ use super::{
     InvitationSent, InvitationView, MemberView, Role, Viewer, WorkspaceView,
 };
 use crate::auth::validate::{validate_email, validate_mobile};
+use crate::clock::now_unix;
 use crate::db::accounts::{self as db, Closing, MemberChange};
 use crate::db::is_unique_violation;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
-use crate::preferences::zone::now_unix;
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 
@@ -684,7 +684,7 @@ pub async fn landing(
     };
     let expires = match &viewer {
         Some(u) => u.preferences.show(invitation.expires_at),
-        None => crate::preferences::Preferences::default().show(invitation.expires_at),
+        None => crate::display::Preferences::default().show(invitation.expires_at),
     };
     Ok(InvitationLanding {
         account_name: invitation.account_name,

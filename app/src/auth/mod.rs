@@ -180,7 +180,7 @@ pub async fn signup(
         password_confirmation,
     };
     let user = service::register(&state, input, invitation.as_ref().map(|i| i.id)).await?;
-    session::start(&session, &user, crate::preferences::zone::now_unix()).await?;
+    session::start(&session, &user, crate::clock::now_unix()).await?;
     device::remember(&state, &user.email);
     match invitation {
         Some(invited) => leptos_axum::redirect(&format!("/accounts/{}", invited.account_id)),
@@ -198,7 +198,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
         device_cookie: device::from_request(&state),
     };
     let user = service::authenticate(&state, &email, password, &client).await?;
-    let now = crate::preferences::zone::now_unix();
+    let now = crate::clock::now_unix();
     if crate::two_factor::service::is_enabled(&state, user.id).await? {
         // Signed in only after the code step; until then the session reaches nothing else.
         session::begin_second_factor(&session, &user, now).await?;
@@ -220,7 +220,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
 pub async fn verify_login_code(code: String, next: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
-    let now = crate::preferences::zone::now_unix();
+    let now = crate::clock::now_unix();
     let user = session::second_factor_user(&session, &state.db, now)
         .await?
         .ok_or(AppError::LoginExpired)?;
@@ -252,7 +252,7 @@ const STRENGTH_CHECKS_PER_MINUTE: i64 = 120;
 pub async fn password_strength(password: String, context: String) -> Result<Strength, AppError> {
     let state = crate::state::AppState::get()?;
     if let Some(addr) = session::client_addr() {
-        let now = crate::preferences::zone::now_unix();
+        let now = crate::clock::now_unix();
         let key = format!("strength:{}", crate::db::throttle::address_bucket(addr));
         let count = crate::db::throttle::hit(&state.db, &key, now, 60).await?;
         if count.attempts > STRENGTH_CHECKS_PER_MINUTE {

@@ -4,10 +4,10 @@ use std::net::IpAddr;
 
 use super::password;
 use super::validate::{normalize_email, validate_email};
+use crate::clock::now_unix;
 use crate::db::users::{self, NewUser, User};
 use crate::db::{is_unique_violation, throttle};
 use crate::error::{AppError, FieldErrors};
-use crate::preferences::zone::now_unix;
 use crate::profile::validate_name;
 use crate::state::AppState;
 

@@ -319,7 +319,7 @@ mod tests {
     use tower_sessions::MemoryStore;
 
     use super::*;
-    use crate::preferences::Preferences;
+    use crate::display::Preferences;
 
     fn ada() -> User {
         User {

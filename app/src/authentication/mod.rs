@@ -1,9 +1,8 @@
 //! The Authentication page: how a person signs in. Change password, confirming access
-//! for sensitive actions (sudo mode), and the two-factor section (`crate::two_factor`).
+//! for sensitive actions (sudo mode), the two-factor section (`crate::two_factor`) and the
+//! security log (`crate::security_log`).
 
 mod page;
-#[cfg(feature = "ssr")]
-pub mod security_log;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -47,7 +46,7 @@ pub async fn confirm_access(password: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = crate::auth::session::current_session().await?;
     service::confirm_password(&state, &user, password).await?;
-    crate::auth::session::mark_verified(&session, crate::preferences::zone::now_unix()).await?;
+    crate::auth::session::mark_verified(&session, crate::clock::now_unix()).await?;
     crate::components::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

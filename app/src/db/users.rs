@@ -4,8 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::Db;
-use crate::preferences::format::{DateFormat, TimeFormat};
-use crate::preferences::Preferences;
+use crate::display::format::{DateFormat, TimeFormat};
+use crate::display::Preferences;
 
 #[derive(Debug, Clone)]
 pub struct User {

@@ -2,11 +2,11 @@
 
 use sqlx::AnyConnection;
 
-use crate::authentication::security_log::{self, Event};
+use crate::clock::now_unix;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::users::{self, User};
 use crate::error::AppError;
-use crate::preferences::zone::now_unix;
+use crate::security_log::{self, Event};
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 

@@ -15,9 +15,9 @@ use sqlx::AnyConnection;
 use tokio::sync::Notify;
 
 use crate::auth::session::ClientInfo;
+use crate::clock::now_unix;
 pub use crate::db::outbox::NewMail;
 use crate::db::users::User;
-use crate::preferences::zone::now_unix;
 use crate::state::Settings;
 
 /// Wakes this process's worker when new mail was committed, so it goes out at once rather

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::transport::{SendError, Transport};
 use super::Outbox;
+use crate::clock::now_unix;
 use crate::db::{outbox, Db};
-use crate::preferences::zone::now_unix;
 
 /// How long a claim lasts: longer than sending a whole batch can take (each mail is given up
 /// for this attempt after `mail.send_timeout_seconds`, at most 110 s).

@@ -7,9 +7,10 @@ use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use super::format::{DateFormat, TimeFormat};
-use super::{list_timezones, zone, Preferences, PreferencesData, SavePreferences, SAMPLE_INSTANT};
+use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
 use crate::components::{events, FormResult, FormStatus, ServerForm};
+use crate::display::format::{DateFormat, TimeFormat};
+use crate::display::Preferences;
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
@@ -109,7 +110,7 @@ fn PreferencesFields(
     // Starts at the server's clock so the first render is identical on both sides; every
     // change takes the browser's clock.
     let now = RwSignal::new(server_now);
-    let touch = move || now.set(zone::now_unix());
+    let touch = move || now.set(crate::clock::now_unix());
 
     let suggestions_open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);

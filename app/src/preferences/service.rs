@@ -1,8 +1,8 @@
 //! Validating and storing display preferences.
 
-use super::format::{DateFormat, TimeFormat};
-use super::{zone, Preferences};
 use crate::db::{users, Db};
+use crate::display::format::{DateFormat, TimeFormat};
+use crate::display::{zone, Preferences};
 use crate::error::{AppError, FieldErrors};
 
 /// Checks the three choices against what the product knows: an IANA zone from chrono-tz and

@@ -1,10 +1,10 @@
 //! Reading and updating the profile.
 
 use super::{validate_name, ProfileData};
+use crate::clock::now_unix;
 use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
-use crate::preferences::zone::now_unix;
 
 pub fn profile_data(user: &User) -> ProfileData {
     ProfileData {

@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use super::parse::parse;
 use super::{SshKeyView, TITLE_MAX_CHARS};
 use crate::auth::session::ClientInfo;
-use crate::authentication::security_log::{self, Event};
+use crate::clock::now_unix;
 use crate::db::users::User;
 use crate::db::{is_unique_violation, ssh_keys};
+use crate::display::zone::offset_at;
 use crate::error::{AppError, FieldErrors};
-use crate::preferences::zone::{now_unix, offset_at};
+use crate::security_log::{self, Event};
 use crate::state::AppState;
 
 const DUPLICATE: &str = "This key is already in use on an account. Each key can be added once.";
@@ -142,10 +143,7 @@ fn view(user: &User, key: ssh_keys::SshKey, now: i64) -> SshKeyView {
         added_on: prefs.show(key.created_at),
         expires_on: key.expires_on.as_deref().and_then(|day| {
             let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
-            Some(crate::preferences::format::format_date(
-                date,
-                prefs.date_format,
-            ))
+            Some(crate::display::format::format_date(date, prefs.date_format))
         }),
         expired: is_expired(key.expires_at, now),
     }

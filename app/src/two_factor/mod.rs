@@ -27,7 +27,7 @@ pub struct TwoFactorStatus {
     /// A wizard started and not finished (nor expired): reloading resumes it.
     pub pending: Option<PendingDevice>,
     pub recovery_codes_left: i64,
-    pub events: Vec<EventView>,
+    pub events: Vec<crate::security_log::EventView>,
     /// What a form posted without JavaScript made, for the page after its redirect to show.
     pub shown_once: ShownOnce,
 }
@@ -64,13 +64,6 @@ pub struct PendingDevice {
     pub setup_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventView {
-    pub when: String,
-    pub what: String,
-    pub address: Option<String>,
-}
-
 /// The wizard's last step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Linked {
@@ -87,7 +80,7 @@ async fn sensitive() -> Result<crate::db::users::User, AppError> {
     crate::auth::session::require_recent_verification(
         &session,
         &state.settings,
-        crate::preferences::zone::now_unix(),
+        crate::clock::now_unix(),
     )
     .await?;
     Ok(user)

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
 
 use super::{
-    two_factor_overview, BeginLinking, CancelLinking, DeviceView, EventView, FinishLinking, Linked,
+    two_factor_overview, BeginLinking, CancelLinking, DeviceView, FinishLinking, Linked,
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
@@ -24,6 +24,7 @@ use crate::authentication::{ConfirmAccess, DONE_ACCESS};
 use crate::components::address::{load, navigate, query_param};
 use crate::components::{Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
+use crate::security_log::SecurityLog;
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
 pub const DONE_RENAMED: &str = "device-renamed";
@@ -553,27 +554,5 @@ fn NewRecoveryCodes(codes: Vec<String>) -> impl IntoView {
                 <a class="button small" href=download download="recovery-codes.txt">"Download"</a>
             </div>
         </div>
-    }
-}
-
-/// Rendered on the server.
-#[component]
-fn SecurityLog(events: Vec<EventView>) -> impl IntoView {
-    view! {
-        <h3>"Security log"</h3>
-        {if events.is_empty() {
-            Either::Left(view! { <p class="muted">"Nothing recorded yet."</p> })
-        } else {
-            Either::Right(view! {
-                <table class="security-log">
-                    <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"From"</th></tr></thead>
-                    <tbody>
-                        {events.into_iter().map(|e| view! {
-                            <tr><td>{e.when}</td><td>{e.what}</td><td>{e.address.unwrap_or_default()}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })
-        }}
     }
 }

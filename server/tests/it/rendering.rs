@@ -2,7 +2,7 @@
 //! another server can never switch resource loading off under a page that is rendering
 //! (leptos-rs/leptos#4773; see `route_list` in the server crate).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! real router on SQLite and PostgreSQL. Mail is read where the server put it: `.eml` files
 //! (no relay configured), or a real SMTP server (aiosmtpd) on loopback.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -1,7 +1,7 @@
 //! Two-factor authentication end to end through the real router, on SQLite and PostgreSQL.
 //! Codes come from `oathtool`, an implementation independent of the product's.
 
-mod common;
+use crate::common;
 
 use common::{begin, early_in_step, link, now, oathtool, Client, TestApp, STRONG_PASSWORD};
 use http::StatusCode;

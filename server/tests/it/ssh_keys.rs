@@ -1,7 +1,7 @@
 //! SSH keys end to end through the real router, on SQLite and PostgreSQL, with keys made by
 //! the real `ssh-keygen`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Accounts in the product's sense (organisations people belong to with a role): their
 //! information, workspaces, members and invitations, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! Limits that hold under parallel requests, lock-outs a stranger cannot cause, and the other
 //! findings of the security review, through the real router on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,25 +2,6 @@
 //! API, which already knows every zone, so the WASM bundle carries no zone data. Both feed the
 //! same formatter in [`super::format`]; end-to-end tests hold the two against each other.
 
-/// Seconds since the Unix epoch, now. `SystemTime` panics in wasm32, hence the split.
-pub fn now_unix() -> i64 {
-    #[cfg(feature = "ssr")]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default()
-    }
-    #[cfg(all(not(feature = "ssr"), feature = "hydrate"))]
-    {
-        (js_sys::Date::now() / 1000.0).floor() as i64
-    }
-    #[cfg(all(not(feature = "ssr"), not(feature = "hydrate")))]
-    {
-        0
-    }
-}
-
 /// Offset east of UTC, in seconds, of `zone` at `unix_secs`; `None` for an unknown zone.
 #[cfg(feature = "ssr")]
 pub fn offset_at(zone: &str, unix_secs: i64) -> Option<i32> {
@@ -113,7 +94,7 @@ pub fn offset_at(_zone: &str, _unix_secs: i64) -> Option<i32> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-    use crate::preferences::format::{format_timestamp, DateFormat, TimeFormat};
+    use crate::display::format::{format_timestamp, DateFormat, TimeFormat};
 
     fn show(zone: &str, unix: i64) -> String {
         let offset = offset_at(zone, unix).expect("known zone");

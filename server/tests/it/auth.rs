@@ -1,7 +1,7 @@
 //! Sign-up, login, sessions, profile, preferences and password change, end to end through
 //! the real router, on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::{Client, TestApp, ORIGIN, STRONG_PASSWORD};
@@ -402,11 +402,11 @@ async fn preferences_are_validated_and_change_how_times_are_shown(app: TestApp) 
         .await
         .parse()
         .unwrap();
-    let expected = app::preferences::format::format_timestamp(
+    let expected = app::display::format::format_timestamp(
         created,
-        app::preferences::zone::offset_at("Asia/Kathmandu", created).unwrap(),
-        app::preferences::format::DateFormat::DayMonthNameYear,
-        app::preferences::format::TimeFormat::H12,
+        app::display::zone::offset_at("Asia/Kathmandu", created).unwrap(),
+        app::display::format::DateFormat::DayMonthNameYear,
+        app::display::format::TimeFormat::H12,
     );
     assert!(expected.ends_with("(UTC+05:45)"));
     let profile = ada.call("/api/profile", &[]).await.json();

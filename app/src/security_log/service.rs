@@ -6,12 +6,13 @@ use std::net::IpAddr;
 
 use sqlx::AnyConnection;
 
+use crate::clock::now_unix;
 use crate::db::security_log;
 use crate::db::users::User;
 use crate::error::AppError;
-use crate::preferences::zone::now_unix;
 use crate::state::AppState;
-use crate::two_factor::EventView;
+
+use super::EventView;
 
 const ENTRIES_SHOWN: i64 = 20;
 
