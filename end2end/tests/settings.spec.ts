@@ -186,15 +186,35 @@ test("signed-out visitors log in and come back where they were going", async ({ 
 });
 
 test("the dark theme is remembered in the browser", async ({ page }) => {
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [light, dark] = ["rgb(246, 247, 249)", "rgb(20, 22, 26)"];
+  await page.emulateMedia({ colorScheme: "light" });
   await page.goto("/login");
   await hydrated(page);
+  expect(await background()).toBe(light);
   const toggle = page.getByRole("button", { name: "Dark theme" });
   await toggle.click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  expect(await background()).toBe(dark);
   await page.reload();
   await hydrated(page);
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  expect(await background()).toBe(dark);
   await page.getByRole("button", { name: "Dark theme" }).click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  // The person's choice stands against the system's.
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await background()).toBe(light);
+});
+
+test.describe("with the system set to dark", () => {
+  test.use({ colorScheme: "dark" });
+
+  test("without a choice, the system's dark setting applies", async ({ page }) => {
+    await page.goto("/login");
+    await hydrated(page);
+    await expect(page.getByRole("button", { name: "Dark theme" })).toHaveAttribute("aria-pressed", "true");
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(20, 22, 26)");
+  });
 });
