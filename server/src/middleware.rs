@@ -12,7 +12,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{self, HeaderValue};
-use http::{Method, StatusCode};
+use http::{HeaderMap, Method, StatusCode};
+use leptos::server_fn::error::ServerFnUrlError;
 use tower_sessions::Session;
 
 /// Headers for every response. Pages set their own CSP (with the per-response script
@@ -101,7 +102,7 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return app_error_response(AppError::TooLarge);
+        return too_large(req.headers(), req.uri().path());
     }
     if req.method().is_safe() || declared.is_some() {
         // Declared small: a body longer than declared is cut off by hyper.
@@ -113,7 +114,37 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(_) => app_error_response(AppError::TooLarge),
+        Err(_) => too_large(&parts.headers, parts.uri.path()),
+    }
+}
+
+/// A form posted without JavaScript goes back to its page, which shows the refusal next to
+/// the form the way Leptos shows any refused form (`__path`, `__err`); anything else gets the
+/// error and its status. Only the Referer's path is used: the answer never leaves this site.
+fn too_large(headers: &HeaderMap, path: &str) -> Response {
+    let html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let page = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
+    let back = page.filter(|_| html).and_then(|page| {
+        let page = app::auth::safe_next(&page).into_owned();
+        ServerFnUrlError::new(path, AppError::TooLarge)
+            .to_url(&format!("http://localhost{page}"))
+            .ok()
+    });
+    match back {
+        Some(url) => Redirect::to(&format!(
+            "{}?{}",
+            url.path(),
+            url.query().unwrap_or_default()
+        ))
+        .into_response(),
+        None => app_error_response(AppError::TooLarge),
     }
 }
 

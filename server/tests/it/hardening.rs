@@ -29,6 +29,7 @@ on_every_backend!(
 
 const ADA: &str = "ada@example.com";
 const WRONG: &str = "guess guess guess";
+const TOO_LARGE: &str = "This form is too large to send.";
 
 /// Sends every request at once, each from its own task, and returns the statuses.
 async fn all_at_once<F, Fut>(n: usize, request: F) -> Vec<StatusCode>
@@ -351,6 +352,28 @@ async fn oversized_bodies_are_refused_with_413_before_they_are_read(app: TestApp
         ))
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+
+    // The same form posted without JavaScript comes back to its page, which says why.
+    let res = ada
+        .send(
+            Request::post("/api/profile/save")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "text/html,application/xhtml+xml")
+                .header("origin", ORIGIN)
+                .header("referer", format!("{ORIGIN}/settings"))
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(big.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let back = res.location().unwrap().to_owned();
+    assert!(
+        back.starts_with("/settings?__path=%2Fapi%2Fprofile%2Fsave&__err="),
+        "{back}"
+    );
+    let page = ada.get(&back).await;
+    assert!(page.body.contains(TOO_LARGE), "{}", page.body);
 
     // A form just under the limit is read and answered as usual.
     let name = "A".repeat(60 * 1024);
