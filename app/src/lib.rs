@@ -11,7 +11,6 @@
 #![recursion_limit = "512"]
 
 pub mod accounts;
-pub mod auth;
 pub mod authentication;
 pub mod clock;
 pub mod components;
@@ -28,6 +27,7 @@ pub mod password_reset;
 pub mod preferences;
 pub mod profile;
 pub mod security_log;
+pub mod sign_in;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -42,12 +42,12 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use accounts::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
-use auth::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use authentication::AuthenticationPage;
 use components::AppShell;
 use email_verification::VerifyEmailPage;
 use password_reset::{ChooseNewPasswordPage, PasswordResetPage};
 use profile::UserSettingsPage;
+use sign_in::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use ssh_keys::SshKeysPage;
 
 /// The HTML document around the app, rendered on the server only.

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
-use crate::auth::password::PasswordHasher;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Outbox;
+use crate::sign_in::password::PasswordHasher;
 use crate::two_factor::secret_box::SecretBox;
 
 /// The settings domain code needs; the server loads them from `Leptos.toml` and the

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use app::auth::password::PasswordHasher;
+use app::sign_in::password::PasswordHasher;
 
 #[tokio::main]
 async fn main() {

@@ -4,8 +4,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use app::auth::session::{self, ClientAddr, CurrentUser};
 use app::error::AppError;
+use app::sign_in::session::{self, ClientAddr, CurrentUser};
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -132,7 +132,7 @@ fn too_large(headers: &HeaderMap, path: &str) -> Response {
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
     let back = page.filter(|_| html).and_then(|page| {
-        let page = app::auth::safe_next(&page).into_owned();
+        let page = app::sign_in::safe_next(&page).into_owned();
         ServerFnUrlError::new(path, AppError::TooLarge)
             .to_url(&format!("http://localhost{page}"))
             .ok()
@@ -267,7 +267,7 @@ pub async fn resolve_user(
                     .unwrap_or(path);
                 return Redirect::to(&format!(
                     "/login?next={}",
-                    app::auth::encode_query_value(back)
+                    app::sign_in::encode_query_value(back)
                 ))
                 .into_response();
             }
@@ -313,7 +313,7 @@ fn client_addr(req: &Request<Body>, trust_forwarded_for: bool) -> Option<IpAddr>
 /// Returns the address without them.
 fn strip_forged_error(req: &Request) -> Option<String> {
     let query = req.uri().query()?;
-    let kept = app::auth::without_result_params(query)?;
+    let kept = app::sign_in::without_result_params(query)?;
     let same_origin = req
         .headers()
         .get("sec-fetch-site")
@@ -381,7 +381,7 @@ mod tests {
     #[test]
     fn next_parameter_is_encoded() {
         assert_eq!(
-            app::auth::encode_query_value("/settings/ssh-keys?x=1&y=2"),
+            app::sign_in::encode_query_value("/settings/ssh-keys?x=1&y=2"),
             "/settings/ssh-keys%3Fx%3D1%26y%3D2"
         );
     }

@@ -176,7 +176,7 @@ pub struct InvitationSent {
 fn context() -> Result<(crate::state::AppState, crate::db::users::User), AppError> {
     Ok((
         crate::state::AppState::get()?,
-        crate::auth::session::require_user()?,
+        crate::sign_in::session::require_user()?,
     ))
 }
 
@@ -300,7 +300,7 @@ pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError
 #[server(endpoint = "invitations/show")]
 pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppError> {
     let state = crate::state::AppState::get()?;
-    service::landing(&state, crate::auth::session::optional_user(), &token).await
+    service::landing(&state, crate::sign_in::session::optional_user(), &token).await
 }
 
 #[server(endpoint = "invitations/accept")]

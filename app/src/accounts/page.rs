@@ -14,10 +14,10 @@ use super::{
     MemberView, RemoveMember, RenameWorkspace, ResendInvitation, RevokeInvitation, Role,
     SaveAccount, SendInvitation, Viewer, WorkspaceView,
 };
-use crate::auth::AuthFrame;
 use crate::components::address::navigate;
 use crate::components::{refetched, Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
+use crate::sign_in::AuthFrame;
 
 /// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
 fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>) {
@@ -648,7 +648,7 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     let decline = ServerAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());
     let decline_result = FormResult::new(decline.value());
-    let logout = ServerAction::<crate::auth::Logout>::new();
+    let logout = ServerAction::<crate::sign_in::Logout>::new();
     let l = landing;
     let intro = format!(
         "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",
@@ -665,7 +665,7 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
             <button type="submit" class="button">"Decline"</button>
         </ServerForm>
     };
-    let next = crate::auth::encode_query_value(&format!("/invitations/{token}"));
+    let next = crate::sign_in::encode_query_value(&format!("/invitations/{token}"));
     let choice = match l.viewer {
         Viewer::Invitee => EitherOf4::A(view! {
             <ServerForm action=accept attr:class="inline">

@@ -5,12 +5,12 @@ use super::{
     AccountDetails, AccountInfo, AccountSummary, AccountsOverview, ActivityView, InvitationLanding,
     InvitationSent, InvitationView, MemberView, Role, Viewer, WorkspaceView,
 };
-use crate::auth::validate::{validate_email, validate_mobile};
 use crate::clock::now_unix;
 use crate::db::accounts::{self as db, Closing, MemberChange};
 use crate::db::is_unique_violation;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
+use crate::sign_in::validate::{validate_email, validate_mobile};
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 

@@ -17,20 +17,20 @@ pub async fn change_password(
     new_password: String,
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
-    let session = crate::auth::session::current_session().await?;
+    let session = crate::sign_in::session::current_session().await?;
     let epoch = service::change_password(
         &state,
         &user,
         current_password,
         new_password,
         new_password_confirmation,
-        &crate::auth::session::client_info(),
+        &crate::sign_in::session::client_info(),
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
-    crate::auth::session::continue_with_epoch(&session, epoch).await?;
+    crate::sign_in::session::continue_with_epoch(&session, epoch).await?;
     crate::components::confirm_plain_post("password");
     Ok(())
 }
@@ -42,11 +42,11 @@ pub const DONE_ACCESS: &str = "access";
 /// recovery codes.
 #[server(endpoint = "confirm-access")]
 pub async fn confirm_access(password: String) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
-    let session = crate::auth::session::current_session().await?;
+    let session = crate::sign_in::session::current_session().await?;
     service::confirm_password(&state, &user, password).await?;
-    crate::auth::session::mark_verified(&session, crate::clock::now_unix()).await?;
+    crate::sign_in::session::mark_verified(&session, crate::clock::now_unix()).await?;
     crate::components::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

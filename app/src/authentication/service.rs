@@ -1,12 +1,12 @@
 //! Changing the password.
 
-use crate::auth::password;
-use crate::auth::session::ClientInfo;
 use crate::clock::now_unix;
 use crate::db::throttle;
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
 use crate::security_log::{self, Event};
+use crate::sign_in::password;
+use crate::sign_in::session::ClientInfo;
 use crate::state::AppState;
 
 /// Counts a password check by a signed-in person, before it is made. Apart from the login

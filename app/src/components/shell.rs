@@ -8,8 +8,8 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_query_map;
 
 use super::{ThemeToggle, UserMenu};
-use crate::auth::current_user;
 use crate::email_verification::EmailNotice;
+use crate::sign_in::current_user;
 
 #[component]
 pub fn AppShell() -> impl IntoView {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::auth::password::{MAX_CHARS, MIN_CHARS};
-use crate::auth::PasswordStrength;
+use crate::sign_in::password::{MAX_CHARS, MIN_CHARS};
+use crate::sign_in::PasswordStrength;
 
 #[component]
 pub fn StrengthMeter(

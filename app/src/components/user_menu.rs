@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{events, ServerForm};
-use crate::auth::{current_user, Logout, UserSummary};
+use crate::sign_in::{current_user, Logout, UserSummary};
 
 #[island]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {

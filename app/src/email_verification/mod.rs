@@ -16,7 +16,7 @@ pub const DONE_RESENT: &str = "verification-sent";
 /// "Resend" in the notice: a new link to the signed-in person's address.
 #[server(endpoint = "email/resend-verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
     service::resend(&state, &user).await?;
     crate::components::confirm_plain_post(DONE_RESENT);
@@ -31,7 +31,7 @@ pub const DONE_CONFIRMED: &str = "email-confirmed";
 #[server(endpoint = "email/check")]
 pub async fn check_verification_link(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::auth::session::optional_user();
+    let viewer = crate::sign_in::session::optional_user();
     service::check(&state, viewer.as_ref(), &token).await
 }
 
@@ -40,7 +40,7 @@ pub async fn check_verification_link(token: String) -> Result<String, AppError> 
 #[server(endpoint = "email/verify")]
 pub async fn verify_email(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::auth::session::optional_user();
+    let viewer = crate::sign_in::session::optional_user();
     let email = service::verify(&state, viewer.as_ref(), &token).await?;
     leptos_axum::redirect(&match viewer {
         Some(_) => format!("/settings?done={DONE_CONFIRMED}"),

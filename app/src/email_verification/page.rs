@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_verification_link, ResendVerification, VerifyEmail, DONE_RESENT};
-use crate::auth::AuthFrame;
 use crate::components::{FormResult, FormStatus, ServerForm};
+use crate::sign_in::AuthFrame;
 
 /// `/verify-email/:token`: the address the link confirms and a button to confirm it. Only
 /// the button uses the link up (a scanner that fetches every link in a mail confirms

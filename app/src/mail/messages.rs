@@ -2,8 +2,8 @@
 //! request's Host header), and every mail says what to do if it was not expected.
 
 use super::NewMail;
-use crate::auth::session::ClientInfo;
 use crate::db::users::User;
+use crate::sign_in::session::ClientInfo;
 use crate::state::Settings;
 
 /// "24 hours", "1 hour", "7 days", "90 minutes".

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use sqlx::AnyConnection;
 use tokio::sync::Notify;
 
-use crate::auth::session::ClientInfo;
 use crate::clock::now_unix;
 pub use crate::db::outbox::NewMail;
 use crate::db::users::User;
+use crate::sign_in::session::ClientInfo;
 use crate::state::Settings;
 
 /// Wakes this process's worker when new mail was committed, so it goes out at once rather

@@ -19,7 +19,7 @@ pub const DONE_RESET: &str = "password-reset";
 #[server(endpoint = "password-reset/request")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let client = crate::auth::session::client_info();
+    let client = crate::sign_in::session::client_info();
     service::request(&state, &email, &client).await?;
     crate::components::confirm_plain_post(DONE_REQUESTED);
     Ok(())
@@ -29,7 +29,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 #[server(endpoint = "password-reset/check")]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::auth::session::optional_user();
+    let viewer = crate::sign_in::session::optional_user();
     service::check(&state, viewer.as_ref(), &token).await
 }
 
@@ -42,8 +42,8 @@ pub async fn reset_password(
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::auth::session::optional_user();
-    let client = crate::auth::session::client_info();
+    let viewer = crate::sign_in::session::optional_user();
+    let client = crate::sign_in::session::client_info();
     service::reset(
         &state,
         viewer.as_ref(),
@@ -53,8 +53,8 @@ pub async fn reset_password(
         &client,
     )
     .await?;
-    let session = crate::auth::session::current_session().await?;
-    crate::auth::session::end(&session).await?;
+    let session = crate::sign_in::session::current_session().await?;
+    crate::sign_in::session::end(&session).await?;
     leptos_axum::redirect(&format!("/login?done={DONE_RESET}"));
     Ok(())
 }

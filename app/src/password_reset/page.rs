@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_reset_link, RequestPasswordReset, ResetPassword, DONE_REQUESTED};
-use crate::auth::AuthFrame;
 use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter};
+use crate::sign_in::AuthFrame;
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {

@@ -4,14 +4,14 @@
 
 use sqlx::AnyConnection;
 
-use crate::auth::password;
-use crate::auth::session::ClientInfo;
-use crate::auth::validate::validate_email;
 use crate::clock::now_unix;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
 use crate::security_log::{self, Event};
+use crate::sign_in::password;
+use crate::sign_in::session::ClientInfo;
+use crate::sign_in::validate::validate_email;
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 
@@ -141,7 +141,7 @@ pub async fn reset(
     tx.commit().await?;
     state.outbox.wake();
     // The owner proved the address: a lock-out by strangers' wrong passwords ends.
-    crate::auth::service::end_lockout(state, &user.email).await?;
+    crate::sign_in::service::end_lockout(state, &user.email).await?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ pub struct PreferencesData {
 
 #[server(endpoint = "preferences")]
 pub async fn get_preferences() -> Result<PreferencesData, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     Ok(PreferencesData {
         saved: user.preferences,
         now: crate::clock::now_unix(),
@@ -51,7 +51,7 @@ pub async fn save_preferences(
     date_format: String,
     time_format: String,
 ) -> Result<Preferences, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
     let saved = service::save(&state.db, user.id, &timezone, &date_format, &time_format).await?;
     crate::components::confirm_plain_post("preferences");

@@ -39,7 +39,7 @@ pub struct ProfileData {
 
 #[server(endpoint = "profile")]
 pub async fn get_profile() -> Result<ProfileData, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     Ok(service::profile_data(&user))
 }
 
@@ -47,7 +47,7 @@ pub async fn get_profile() -> Result<ProfileData, AppError> {
 /// argument here and never reaches the database.
 #[server(endpoint = "profile/save")]
 pub async fn save_profile(first_name: String, last_name: String) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
     service::update_name(&state.db, user.id, &first_name, &last_name).await?;
     crate::components::confirm_plain_post("profile");

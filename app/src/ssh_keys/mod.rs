@@ -39,7 +39,7 @@ pub struct SshKeysData {
 
 #[server(endpoint = "ssh-keys")]
 pub async fn list_ssh_keys() -> Result<SshKeysData, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let keys = service::list(&crate::state::AppState::get()?, &user).await?;
     Ok(SshKeysData {
         keys,
@@ -53,8 +53,8 @@ pub async fn add_ssh_key(
     key: String,
     expires_on: String,
 ) -> Result<SshKeyView, AppError> {
-    let user = crate::auth::session::require_user()?;
-    let client = crate::auth::session::client_info();
+    let user = crate::sign_in::session::require_user()?;
+    let client = crate::sign_in::session::client_info();
     let input = service::AddKey {
         title,
         key,
@@ -67,8 +67,8 @@ pub async fn add_ssh_key(
 
 #[server(endpoint = "ssh-keys/delete")]
 pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
-    let addr = crate::auth::session::client_addr();
+    let user = crate::sign_in::session::require_user()?;
+    let addr = crate::sign_in::session::client_addr();
     service::delete(&crate::state::AppState::get()?, &user, id, addr).await?;
     crate::components::confirm_plain_post("ssh-key-deleted");
     Ok(())

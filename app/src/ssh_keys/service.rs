@@ -6,13 +6,13 @@ use chrono::NaiveDate;
 
 use super::parse::parse;
 use super::{SshKeyView, TITLE_MAX_CHARS};
-use crate::auth::session::ClientInfo;
 use crate::clock::now_unix;
 use crate::db::users::User;
 use crate::db::{is_unique_violation, ssh_keys};
 use crate::display::zone::offset_at;
 use crate::error::{AppError, FieldErrors};
 use crate::security_log::{self, Event};
+use crate::sign_in::session::ClientInfo;
 use crate::state::AppState;
 
 const DUPLICATE: &str = "This key is already in use on an account. Each key can be added once.";

@@ -1,6 +1,6 @@
 //! Two-factor authentication with authenticator apps: any number of named devices, linked
 //! by a step-by-step wizard, plus recovery codes and the security log. The section lives on
-//! the Authentication page; the login's code step is in `auth`.
+//! the Authentication page; the login's code step is in `sign_in`.
 
 mod page;
 #[cfg(feature = "ssr")]
@@ -74,10 +74,10 @@ pub struct Linked {
 
 #[cfg(feature = "ssr")]
 async fn sensitive() -> Result<crate::db::users::User, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let state = crate::state::AppState::get()?;
-    let session = crate::auth::session::current_session().await?;
-    crate::auth::session::require_recent_verification(
+    let session = crate::sign_in::session::current_session().await?;
+    crate::sign_in::session::require_recent_verification(
         &session,
         &state.settings,
         crate::clock::now_unix(),
@@ -90,7 +90,7 @@ async fn sensitive() -> Result<crate::db::users::User, AppError> {
 /// needs: after it, the wizard starts over (and asks for the password).
 #[server(endpoint = "two-factor")]
 pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     let show_pending = sensitive().await.is_ok();
     let state = crate::state::AppState::get()?;
     let mut status = service::overview(&state, &user, show_pending).await?;
@@ -111,7 +111,7 @@ pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
 #[server(endpoint = "two-factor/finish")]
 pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
     let user = sensitive().await?;
-    let client = crate::auth::session::client_info();
+    let client = crate::sign_in::session::client_info();
     let state = crate::state::AppState::get()?;
     let linked = service::finish_linking(&state, &user, device_id, &code, &client).await?;
     if crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done")) {
@@ -122,7 +122,7 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
 
 #[server(endpoint = "two-factor/cancel")]
 pub async fn cancel_linking() -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
+    let user = crate::sign_in::session::require_user()?;
     service::cancel_linking(&crate::state::AppState::get()?, &user).await?;
     crate::components::redirect_plain_post(PAGE);
     Ok(())
@@ -130,8 +130,8 @@ pub async fn cancel_linking() -> Result<(), AppError> {
 
 #[server(endpoint = "two-factor/rename")]
 pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user()?;
-    let addr = crate::auth::session::client_addr();
+    let user = crate::sign_in::session::require_user()?;
+    let addr = crate::sign_in::session::client_addr();
     service::rename(
         &crate::state::AppState::get()?,
         &user,
@@ -147,7 +147,7 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
 #[server(endpoint = "two-factor/remove")]
 pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
     let user = sensitive().await?;
-    let client = crate::auth::session::client_info();
+    let client = crate::sign_in::session::client_info();
     service::remove(&crate::state::AppState::get()?, &user, device_id, &client).await?;
     crate::components::confirm_plain_post(page::DONE_REMOVED);
     Ok(())
@@ -156,7 +156,7 @@ pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "two-factor/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let user = sensitive().await?;
-    let client = crate::auth::session::client_info();
+    let client = crate::sign_in::session::client_info();
     let state = crate::state::AppState::get()?;
     let codes = service::regenerate_recovery_codes(&state, &user, &client).await?;
     if crate::components::redirect_plain_post(&format!("{PAGE}#{}", page::RECOVERY_CODES_ID)) {
@@ -172,9 +172,9 @@ mod shown_once {
     use serde::Serialize;
 
     use super::ShownOnce;
-    use crate::auth::session::current_session;
     use crate::db::users::User;
     use crate::error::AppError;
+    use crate::sign_in::session::current_session;
     use crate::state::AppState;
 
     pub const LINKED: &str = "shown_once.linked";

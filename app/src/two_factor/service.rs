@@ -10,12 +10,12 @@ use aes_gcm::aead::OsRng;
 
 use super::totp::{self, SECRET_BYTES};
 use super::{DeviceView, Linked, PendingDevice, TwoFactorStatus, DEVICE_NAME_MAX_CHARS};
-use crate::auth::session::ClientInfo;
 use crate::clock::now_unix;
 use crate::db::users::User;
 use crate::db::{is_unique_violation, throttle, two_factor as devices};
 use crate::error::AppError;
 use crate::security_log::{self, Event};
+use crate::sign_in::session::ClientInfo;
 use crate::state::AppState;
 use crate::two_factor::secret_box::SecretBox;
 

@@ -6,10 +6,10 @@
 mod common;
 
 mod accounts;
-mod auth;
 mod hardening;
 mod mail;
 mod rendering;
+mod sign_in;
 mod ssh_keys;
 mod two_factor;
 mod workspace;

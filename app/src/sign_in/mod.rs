@@ -2,7 +2,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod device;
-mod pages;
+mod page;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-pub(crate) use pages::AuthFrame;
-pub use pages::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
+pub(crate) use page::AuthFrame;
+pub use page::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use password::Strength;
 
 /// What the header needs about the signed-in person.
