@@ -142,6 +142,42 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
     }
+
+    /// Also gives a server function's answer the status that fits the error (422, 401, 429...)
+    /// instead of Leptos' blanket 500: this runs while the answer is made, where the
+    /// response options apply to it.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        self.set_answer_status();
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    fn set_answer_status(&self) {
+        use leptos::prelude::use_context;
+        let (Some(response), Some(request)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            use_context::<http::request::Parts>(),
+        ) else {
+            return;
+        };
+        // A form posted without JavaScript is answered by Leptos with a redirect back to its
+        // page, carrying the error in the address: that status must stay.
+        let headers = &request.headers;
+        let plain_post = headers.contains_key(http::header::REFERER)
+            && headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+        if !plain_post {
+            if let Ok(status) = http::StatusCode::from_u16(self.status_code()) {
+                response.set_status(status);
+            }
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -150,7 +150,6 @@ where
             public_origin,
             middleware::refuse_cross_site,
         ))
-        .layer(axum::middleware::from_fn(middleware::api_error_status))
         .layer(axum::middleware::from_fn(middleware::limit_body));
 
     // Built assets and the 404 page go around the session layer: no session work for them.

@@ -199,29 +199,6 @@ pub fn app_error_response(error: AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Server functions answer every error with 500; give API clients the status that fits the
-/// error (422 for bad input, 401, 429...), read from the error body itself.
-pub async fn api_error_status(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
-    {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "\"Internal\"").into_response();
-    };
-    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
 /// Paths only a signed-in person may see; others are sent to log in first.
 fn is_protected_page(path: &str) -> bool {
     path == "/settings"
