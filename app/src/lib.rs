@@ -12,6 +12,8 @@
 
 pub mod accounts;
 pub mod authentication;
+#[cfg(feature = "ssr")]
+pub mod caller;
 pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]

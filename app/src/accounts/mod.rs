@@ -173,22 +173,17 @@ pub struct InvitationSent {
 }
 
 #[cfg(feature = "ssr")]
-fn context() -> Result<(crate::state::AppState, crate::db::users::User), AppError> {
-    Ok((
-        crate::state::AppState::get()?,
-        crate::sign_in::session::require_user()?,
-    ))
-}
+use crate::caller::Caller;
 
 #[server(endpoint = "accounts")]
 pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::overview(&state, &user).await
 }
 
 #[server(endpoint = "accounts/create")]
 pub async fn create_account(name: String) -> Result<i64, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     let id = service::create_account(&state, &user, &name).await?;
     crate::components::redirect_plain_post(&format!("/accounts/{id}"));
     Ok(id)
@@ -196,7 +191,7 @@ pub async fn create_account(name: String) -> Result<i64, AppError> {
 
 #[server(endpoint = "accounts/details")]
 pub async fn get_account(id: i64) -> Result<AccountDetails, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::details(&state, &user, id).await
 }
 
@@ -211,7 +206,7 @@ pub async fn save_account(
     country: String,
     tax_id: String,
 ) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     let info = AccountInfo {
         name,
         company_name,
@@ -228,7 +223,7 @@ pub async fn save_account(
 
 #[server(endpoint = "workspaces/create")]
 pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::create_workspace(&state, &user, account_id, &workspace_name).await
 }
 
@@ -238,19 +233,19 @@ pub async fn rename_workspace(
     workspace_id: i64,
     workspace_name: String,
 ) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::rename_workspace(&state, &user, account_id, workspace_id, &workspace_name).await
 }
 
 #[server(endpoint = "workspaces/delete")]
 pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::delete_workspace(&state, &user, account_id, workspace_id).await
 }
 
 #[server(endpoint = "workspaces")]
 pub async fn all_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::all_workspaces(&state, &user).await
 }
 
@@ -260,7 +255,7 @@ pub async fn send_invitation(
     email: String,
     role: String,
 ) -> Result<InvitationSent, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::invite(&state, &user, account_id, &email, &role).await
 }
 
@@ -269,25 +264,25 @@ pub async fn resend_invitation(
     account_id: i64,
     invitation_id: i64,
 ) -> Result<InvitationSent, AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::resend(&state, &user, account_id, invitation_id).await
 }
 
 #[server(endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::revoke(&state, &user, account_id, invitation_id).await
 }
 
 #[server(endpoint = "members/role")]
 pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::change_role(&state, &user, account_id, user_id, &role).await
 }
 
 #[server(endpoint = "members/remove")]
 pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     let left = user_id == user.id;
     service::remove_member(&state, &user, account_id, user_id).await?;
     if left {
@@ -305,7 +300,7 @@ pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppErro
 
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     let account_id = service::accept_by_token(&state, &user, &token).await?;
     leptos_axum::redirect(&format!("/accounts/{account_id}"));
     Ok(())
@@ -322,7 +317,7 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 /// Accept or decline from the Accounts page's list of invitations to me.
 #[server(endpoint = "invitations/answer")]
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
-    let (state, user) = context()?;
+    let Caller { state, user, .. } = Caller::signed_in().await?;
     service::answer_mine(&state, &user, invitation_id, accept).await?;
     crate::components::confirm_plain_post(if accept { "accepted" } else { "declined" });
     Ok(())

@@ -8,6 +8,8 @@ pub mod service;
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::AuthenticationPage;
 
@@ -17,20 +19,18 @@ pub async fn change_password(
     new_password: String,
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    let session = crate::sign_in::session::current_session().await?;
+    let caller = Caller::signed_in().await?;
     let epoch = service::change_password(
-        &state,
-        &user,
+        &caller.state,
+        &caller.user,
         current_password,
         new_password,
         new_password_confirmation,
-        &crate::sign_in::session::client_info(),
+        &caller.client,
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
-    crate::sign_in::session::continue_with_epoch(&session, epoch).await?;
+    crate::sign_in::session::continue_with_epoch(&caller.session, epoch).await?;
     crate::components::confirm_plain_post("password");
     Ok(())
 }
@@ -42,11 +42,9 @@ pub const DONE_ACCESS: &str = "access";
 /// recovery codes.
 #[server(endpoint = "confirm-access")]
 pub async fn confirm_access(password: String) -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    let session = crate::sign_in::session::current_session().await?;
-    service::confirm_password(&state, &user, password).await?;
-    crate::sign_in::session::mark_verified(&session, crate::clock::now_unix()).await?;
+    let caller = Caller::signed_in().await?;
+    service::confirm_password(&caller.state, &caller.user, password).await?;
+    crate::sign_in::session::mark_verified(&caller.session, crate::clock::now_unix()).await?;
     crate::components::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

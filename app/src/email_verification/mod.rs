@@ -7,6 +7,8 @@ pub mod service;
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::{EmailNotice, VerifyEmailPage};
 
@@ -16,9 +18,8 @@ pub const DONE_RESENT: &str = "verification-sent";
 /// "Resend" in the notice: a new link to the signed-in person's address.
 #[server(endpoint = "email/resend-verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    service::resend(&state, &user).await?;
+    let caller = Caller::signed_in().await?;
+    service::resend(&caller.state, &caller.user).await?;
     crate::components::confirm_plain_post(DONE_RESENT);
     Ok(())
 }

@@ -7,6 +7,8 @@ pub mod service;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::caller::Caller;
 use crate::display::Preferences;
 use crate::error::AppError;
 pub use page::PreferencesForm;
@@ -25,9 +27,9 @@ pub struct PreferencesData {
 
 #[server(endpoint = "preferences")]
 pub async fn get_preferences() -> Result<PreferencesData, AppError> {
-    let user = crate::sign_in::session::require_user()?;
+    let caller = Caller::signed_in().await?;
     Ok(PreferencesData {
-        saved: user.preferences,
+        saved: caller.user.preferences,
         now: crate::clock::now_unix(),
     })
 }
@@ -51,9 +53,9 @@ pub async fn save_preferences(
     date_format: String,
     time_format: String,
 ) -> Result<Preferences, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    let saved = service::save(&state.db, user.id, &timezone, &date_format, &time_format).await?;
+    let caller = Caller::signed_in().await?;
+    let db = &caller.state.db;
+    let saved = service::save(db, caller.user.id, &timezone, &date_format, &time_format).await?;
     crate::components::confirm_plain_post("preferences");
     Ok(saved)
 }

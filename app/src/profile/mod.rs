@@ -8,6 +8,8 @@ pub mod service;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::UserSettingsPage;
 
@@ -39,17 +41,16 @@ pub struct ProfileData {
 
 #[server(endpoint = "profile")]
 pub async fn get_profile() -> Result<ProfileData, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    Ok(service::profile_data(&user))
+    let caller = Caller::signed_in().await?;
+    Ok(service::profile_data(&caller.user))
 }
 
 /// Takes only the two names: whatever else a request carries (say `email=`) is not an
 /// argument here and never reaches the database.
 #[server(endpoint = "profile/save")]
 pub async fn save_profile(first_name: String, last_name: String) -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    service::update_name(&state.db, user.id, &first_name, &last_name).await?;
+    let caller = Caller::signed_in().await?;
+    service::update_name(&caller.state.db, caller.user.id, &first_name, &last_name).await?;
     crate::components::confirm_plain_post("profile");
     Ok(())
 }

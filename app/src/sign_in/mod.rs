@@ -131,7 +131,7 @@ fn initials(first_name: &str, last_name: &str, email: &str) -> String {
 
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
-    let user = session::require_user()?;
+    let user = crate::caller::Caller::signed_in().await?.user;
     let email_verified = user.email_verified();
     Ok(UserSummary {
         email_verified,

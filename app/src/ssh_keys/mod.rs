@@ -10,6 +10,8 @@ pub mod service;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::SshKeysPage;
 
@@ -39,11 +41,11 @@ pub struct SshKeysData {
 
 #[server(endpoint = "ssh-keys")]
 pub async fn list_ssh_keys() -> Result<SshKeysData, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let keys = service::list(&crate::state::AppState::get()?, &user).await?;
+    let caller = Caller::signed_in().await?;
+    let keys = service::list(&caller.state, &caller.user).await?;
     Ok(SshKeysData {
         keys,
-        keys_url: format!("/users/{}.keys", user.id),
+        keys_url: format!("/users/{}.keys", caller.user.id),
     })
 }
 
@@ -53,23 +55,21 @@ pub async fn add_ssh_key(
     key: String,
     expires_on: String,
 ) -> Result<SshKeyView, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let client = crate::sign_in::session::client_info();
+    let caller = Caller::signed_in().await?;
     let input = service::AddKey {
         title,
         key,
         expires_on,
     };
-    let added = service::add(&crate::state::AppState::get()?, &user, input, &client).await?;
+    let added = service::add(&caller.state, &caller.user, input, &caller.client).await?;
     crate::components::confirm_plain_post("ssh-key-added");
     Ok(added)
 }
 
 #[server(endpoint = "ssh-keys/delete")]
 pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let addr = crate::sign_in::session::client_addr();
-    service::delete(&crate::state::AppState::get()?, &user, id, addr).await?;
+    let caller = Caller::signed_in().await?;
+    service::delete(&caller.state, &caller.user, id, caller.client.addr).await?;
     crate::components::confirm_plain_post("ssh-key-deleted");
     Ok(())
 }

@@ -73,36 +73,24 @@ pub struct Linked {
 }
 
 #[cfg(feature = "ssr")]
-async fn sensitive() -> Result<crate::db::users::User, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let state = crate::state::AppState::get()?;
-    let session = crate::sign_in::session::current_session().await?;
-    crate::sign_in::session::require_recent_verification(
-        &session,
-        &state.settings,
-        crate::clock::now_unix(),
-    )
-    .await?;
-    Ok(user)
-}
+use crate::caller::Caller;
 
 /// A setup key in the making is shown only within the recent-password window that linking
 /// needs: after it, the wizard starts over (and asks for the password).
 #[server(endpoint = "two-factor")]
 pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let show_pending = sensitive().await.is_ok();
-    let state = crate::state::AppState::get()?;
-    let mut status = service::overview(&state, &user, show_pending).await?;
-    status.shown_once = shown_once::take(&state, &user).await?;
+    let caller = Caller::signed_in().await?;
+    let show_pending = caller.is_recently_authenticated().await;
+    let mut status = service::overview(&caller.state, &caller.user, show_pending).await?;
+    status.shown_once = shown_once::take(&caller).await?;
     Ok(status)
 }
 
 /// Wizard step "name" (needs a recent password or code check).
 #[server(endpoint = "two-factor/begin")]
 pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
-    let user = sensitive().await?;
-    let pending = service::begin_linking(&crate::state::AppState::get()?, &user, &name).await?;
+    let caller = Caller::recently_authenticated().await?;
+    let pending = service::begin_linking(&caller.state, &caller.user, &name).await?;
     crate::components::redirect_plain_post(&format!("{PAGE}?wizard=scan"));
     Ok(pending)
 }
@@ -110,34 +98,38 @@ pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
 /// Wizard step "confirm" (needs a recent password or code check).
 #[server(endpoint = "two-factor/finish")]
 pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
-    let user = sensitive().await?;
-    let client = crate::sign_in::session::client_info();
-    let state = crate::state::AppState::get()?;
-    let linked = service::finish_linking(&state, &user, device_id, &code, &client).await?;
+    let caller = Caller::recently_authenticated().await?;
+    let linked = service::finish_linking(
+        &caller.state,
+        &caller.user,
+        device_id,
+        &code,
+        &caller.client,
+    )
+    .await?;
     if crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done")) {
-        shown_once::keep(&state, &user, shown_once::LINKED, &linked).await?;
+        shown_once::keep(&caller, shown_once::LINKED, &linked).await?;
     }
     Ok(linked)
 }
 
 #[server(endpoint = "two-factor/cancel")]
 pub async fn cancel_linking() -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    service::cancel_linking(&crate::state::AppState::get()?, &user).await?;
+    let caller = Caller::signed_in().await?;
+    service::cancel_linking(&caller.state, &caller.user).await?;
     crate::components::redirect_plain_post(PAGE);
     Ok(())
 }
 
 #[server(endpoint = "two-factor/rename")]
 pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppError> {
-    let user = crate::sign_in::session::require_user()?;
-    let addr = crate::sign_in::session::client_addr();
+    let caller = Caller::signed_in().await?;
     service::rename(
-        &crate::state::AppState::get()?,
-        &user,
+        &caller.state,
+        &caller.user,
         device_id,
         &new_name,
-        addr,
+        caller.client.addr,
     )
     .await?;
     crate::components::confirm_plain_post(page::DONE_RENAMED);
@@ -146,21 +138,19 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
 
 #[server(endpoint = "two-factor/remove")]
 pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
-    let user = sensitive().await?;
-    let client = crate::sign_in::session::client_info();
-    service::remove(&crate::state::AppState::get()?, &user, device_id, &client).await?;
+    let caller = Caller::recently_authenticated().await?;
+    service::remove(&caller.state, &caller.user, device_id, &caller.client).await?;
     crate::components::confirm_plain_post(page::DONE_REMOVED);
     Ok(())
 }
 
 #[server(endpoint = "two-factor/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
-    let user = sensitive().await?;
-    let client = crate::sign_in::session::client_info();
-    let state = crate::state::AppState::get()?;
-    let codes = service::regenerate_recovery_codes(&state, &user, &client).await?;
+    let caller = Caller::recently_authenticated().await?;
+    let codes =
+        service::regenerate_recovery_codes(&caller.state, &caller.user, &caller.client).await?;
     if crate::components::redirect_plain_post(&format!("{PAGE}#{}", page::RECOVERY_CODES_ID)) {
-        shown_once::keep(&state, &user, shown_once::RECOVERY_CODES, &codes).await?;
+        shown_once::keep(&caller, shown_once::RECOVERY_CODES, &codes).await?;
     }
     Ok(codes)
 }
@@ -172,10 +162,9 @@ mod shown_once {
     use serde::Serialize;
 
     use super::ShownOnce;
+    use crate::caller::Caller;
     use crate::db::users::User;
     use crate::error::AppError;
-    use crate::sign_in::session::current_session;
-    use crate::state::AppState;
 
     pub const LINKED: &str = "shown_once.linked";
     pub const RECOVERY_CODES: &str = "shown_once.recovery_codes";
@@ -186,8 +175,7 @@ mod shown_once {
     }
 
     pub async fn keep(
-        state: &AppState,
-        user: &User,
+        caller: &Caller,
         key: &'static str,
         value: &impl Serialize,
     ) -> Result<(), AppError> {
@@ -195,35 +183,39 @@ mod shown_once {
             tracing::error!(%error, "serialising a result to show once");
             AppError::Internal
         })?;
-        let sealed = state.secrets.seal(&plain, &context(user, key))?;
-        current_session()
-            .await?
+        let sealed = caller
+            .state
+            .secrets
+            .seal(&plain, &context(&caller.user, key))?;
+        caller
+            .session
             .insert(key, sealed)
             .await
             .map_err(session_error)
     }
 
     /// Removes what is kept, so a reload or another tab shows it no more.
-    pub async fn take(state: &AppState, user: &User) -> Result<ShownOnce, AppError> {
-        let session = current_session().await?;
+    pub async fn take(caller: &Caller) -> Result<ShownOnce, AppError> {
         Ok(ShownOnce {
-            linked: take_one(state, user, &session, LINKED).await?,
-            recovery_codes: take_one(state, user, &session, RECOVERY_CODES).await?,
+            linked: take_one(caller, LINKED).await?,
+            recovery_codes: take_one(caller, RECOVERY_CODES).await?,
         })
     }
 
     async fn take_one<T: DeserializeOwned>(
-        state: &AppState,
-        user: &User,
-        session: &tower_sessions::Session,
+        caller: &Caller,
         key: &'static str,
     ) -> Result<Option<T>, AppError> {
+        let session = &caller.session;
         // Read before removing: a removal saves the session, and most pages have nothing kept.
         let Some(sealed) = session.get::<String>(key).await.map_err(session_error)? else {
             return Ok(None);
         };
         session.remove_value(key).await.map_err(session_error)?;
-        let plain = state.secrets.open(&sealed, &context(user, key))?;
+        let plain = caller
+            .state
+            .secrets
+            .open(&sealed, &context(&caller.user, key))?;
         serde_json::from_slice(&plain).map(Some).map_err(|error| {
             tracing::error!(%error, "reading a result to show once");
             AppError::Internal

@@ -1,0 +1,50 @@
+//! The one guard server functions start with: who is calling, from which address and
+//! browser, in which session. Its refusals are `AppError`s, whose HTTP status (401, 403) the
+//! error sets itself when the answer is made.
+
+use tower_sessions::Session;
+
+use crate::clock::now_unix;
+use crate::db::users::User;
+use crate::error::AppError;
+use crate::sign_in::session::{self, ClientInfo};
+use crate::state::AppState;
+
+pub struct Caller {
+    pub state: AppState,
+    pub user: User,
+    /// The client's address (as the server trusts it) and User-Agent.
+    pub client: ClientInfo,
+    pub session: Session,
+}
+
+impl Caller {
+    /// A signed-in person, or `Unauthorized`.
+    pub async fn signed_in() -> Result<Self, AppError> {
+        let user = session::require_user()?;
+        Ok(Self {
+            state: AppState::get()?,
+            user,
+            client: session::client_info(),
+            session: session::current_session().await?,
+        })
+    }
+
+    /// A signed-in person whose password or code was checked in this session within the
+    /// configured window (GitHub's "sudo mode"), or `ReauthRequired`: for linking and removing
+    /// devices and making new recovery codes.
+    pub async fn recently_authenticated() -> Result<Self, AppError> {
+        let caller = Self::signed_in().await?;
+        caller.check_recent().await?;
+        Ok(caller)
+    }
+
+    /// Whether the sudo window is open, for what is only shown within it.
+    pub async fn is_recently_authenticated(&self) -> bool {
+        self.check_recent().await.is_ok()
+    }
+
+    async fn check_recent(&self) -> Result<(), AppError> {
+        session::require_recent_verification(&self.session, &self.state.settings, now_unix()).await
+    }
+}
