@@ -15,7 +15,6 @@ pub mod authentication;
 #[cfg(feature = "ssr")]
 pub mod caller;
 pub mod clock;
-pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod display;
@@ -29,6 +28,7 @@ pub mod password_reset;
 pub mod preferences;
 pub mod profile;
 pub mod security_log;
+pub mod shell;
 pub mod sign_in;
 pub mod ssh_keys;
 #[cfg(feature = "ssr")]
@@ -37,6 +37,7 @@ pub mod text;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 pub mod two_factor;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -45,10 +46,10 @@ use leptos_router::{path, SsrMode};
 
 use accounts::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
 use authentication::AuthenticationPage;
-use components::AppShell;
 use email_verification::VerifyEmailPage;
 use password_reset::{ChooseNewPasswordPage, PasswordResetPage};
 use profile::UserSettingsPage;
+use shell::AppShell;
 use sign_in::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use ssh_keys::SshKeysPage;
 

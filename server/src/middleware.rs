@@ -132,7 +132,7 @@ fn too_large(headers: &HeaderMap, path: &str) -> Response {
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
     let back = page.filter(|_| html).and_then(|page| {
-        let page = app::sign_in::safe_next(&page).into_owned();
+        let page = app::ui::address::safe_next(&page).into_owned();
         ServerFnUrlError::new(path, AppError::TooLarge)
             .to_url(&format!("http://localhost{page}"))
             .ok()
@@ -244,7 +244,7 @@ pub async fn resolve_user(
                     .unwrap_or(path);
                 return Redirect::to(&format!(
                     "/login?next={}",
-                    app::sign_in::encode_query_value(back)
+                    app::ui::address::encode_query_value(back)
                 ))
                 .into_response();
             }
@@ -290,7 +290,7 @@ fn client_addr(req: &Request<Body>, trust_forwarded_for: bool) -> Option<IpAddr>
 /// Returns the address without them.
 fn strip_forged_error(req: &Request) -> Option<String> {
     let query = req.uri().query()?;
-    let kept = app::sign_in::without_result_params(query)?;
+    let kept = app::ui::address::without_result_params(query)?;
     let same_origin = req
         .headers()
         .get("sec-fetch-site")
@@ -358,7 +358,7 @@ mod tests {
     #[test]
     fn next_parameter_is_encoded() {
         assert_eq!(
-            app::sign_in::encode_query_value("/settings/ssh-keys?x=1&y=2"),
+            app::ui::address::encode_query_value("/settings/ssh-keys?x=1&y=2"),
             "/settings/ssh-keys%3Fx%3D1%26y%3D2"
         );
     }

@@ -185,7 +185,7 @@ pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
 pub async fn create_account(name: String) -> Result<i64, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let id = service::create_account(&state, &user, &name).await?;
-    crate::components::redirect_plain_post(&format!("/accounts/{id}"));
+    crate::ui::redirect_plain_post(&format!("/accounts/{id}"));
     Ok(id)
 }
 
@@ -217,7 +217,7 @@ pub async fn save_account(
         tax_id,
     };
     service::save_info(&state, &user, account_id, info).await?;
-    crate::components::confirm_plain_post("account");
+    crate::ui::confirm_plain_post("account");
     Ok(())
 }
 
@@ -310,7 +310,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     service::decline_by_token(&state, &token).await?;
-    crate::components::confirm_plain_post("declined");
+    crate::ui::confirm_plain_post("declined");
     Ok(())
 }
 
@@ -319,6 +319,6 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::answer_mine(&state, &user, invitation_id, accept).await?;
-    crate::components::confirm_plain_post(if accept { "accepted" } else { "declined" });
+    crate::ui::confirm_plain_post(if accept { "accepted" } else { "declined" });
     Ok(())
 }

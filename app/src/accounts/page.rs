@@ -14,10 +14,10 @@ use super::{
     MemberView, RemoveMember, RenameWorkspace, ResendInvitation, RevokeInvitation, Role,
     SaveAccount, SendInvitation, Viewer, WorkspaceView,
 };
-use crate::components::address::navigate;
-use crate::components::{refetched, Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
 use crate::sign_in::AuthFrame;
+use crate::ui::address::navigate;
+use crate::ui::{refetched, Field, FormResult, FormStatus, ServerForm};
 
 /// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
 fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>) {
@@ -46,7 +46,7 @@ pub fn AccountsPage() -> impl IntoView {
 
 #[island(lazy)]
 fn Accounts(data: AccountsOverview) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let version = RwSignal::new(0u32);
     let create = ServerAction::<CreateAccount>::new();
     let answer = ServerAction::<AnswerInvitation>::new();
@@ -175,7 +175,7 @@ fn AccountError(error: AppError) -> impl IntoView {
 
 #[island(lazy)]
 fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let version = RwSignal::new(0u32);
     provide_context(Refresh(version));
     provide_context(LastSent(RwSignal::new(None)));
@@ -643,7 +643,7 @@ pub fn InvitationPage() -> impl IntoView {
 
 #[island(lazy)]
 fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());
@@ -665,7 +665,7 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
             <button type="submit" class="button">"Decline"</button>
         </ServerForm>
     };
-    let next = crate::sign_in::encode_query_value(&format!("/invitations/{token}"));
+    let next = crate::ui::address::encode_query_value(&format!("/invitations/{token}"));
     let choice = match l.viewer {
         Viewer::Invitee => EitherOf4::A(view! {
             <ServerForm action=accept attr:class="inline">

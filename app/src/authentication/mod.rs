@@ -31,7 +31,7 @@ pub async fn change_password(
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
     crate::sign_in::session::continue_with_epoch(&caller.session, epoch).await?;
-    crate::components::confirm_plain_post("password");
+    crate::ui::confirm_plain_post("password");
     Ok(())
 }
 
@@ -45,6 +45,6 @@ pub async fn confirm_access(password: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::confirm_password(&caller.state, &caller.user, password).await?;
     crate::sign_in::session::mark_verified(&caller.session, crate::clock::now_unix()).await?;
-    crate::components::confirm_plain_post(DONE_ACCESS);
+    crate::ui::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

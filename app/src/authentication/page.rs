@@ -3,8 +3,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ChangePassword;
-use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter};
+use crate::sign_in::StrengthMeter;
 use crate::two_factor::TwoFactorSection;
+use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn AuthenticationPage() -> impl IntoView {
@@ -18,7 +19,7 @@ pub fn AuthenticationPage() -> impl IntoView {
 
 #[island(lazy)]
 fn ChangePasswordSection() -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let change = ServerAction::<ChangePassword>::new();
     let result = FormResult::new(change.value());
     let password = RwSignal::new(String::new());

@@ -20,7 +20,7 @@ pub const DONE_RESENT: &str = "verification-sent";
 pub async fn resend_verification() -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::resend(&caller.state, &caller.user).await?;
-    crate::components::confirm_plain_post(DONE_RESENT);
+    crate::ui::confirm_plain_post(DONE_RESENT);
     Ok(())
 }
 

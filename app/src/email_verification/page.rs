@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_verification_link, ResendVerification, VerifyEmail, DONE_RESENT};
-use crate::components::{FormResult, FormStatus, ServerForm};
 use crate::sign_in::AuthFrame;
+use crate::ui::{FormResult, FormStatus, ServerForm};
 
 /// `/verify-email/:token`: the address the link confirms and a button to confirm it. Only
 /// the button uses the link up (a scanner that fetches every link in a mail confirms
@@ -50,7 +50,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
 
 #[island(lazy)]
 fn ConfirmForm(token: String) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let confirm = ServerAction::<VerifyEmail>::new();
     let result = FormResult::new(confirm.value());
     view! {
@@ -80,7 +80,7 @@ pub fn EmailNotice(email: String) -> impl IntoView {
 
 #[island(lazy)]
 fn ResendForm() -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let resend = ServerAction::<ResendVerification>::new();
     let result = FormResult::new(resend.value());
     view! {

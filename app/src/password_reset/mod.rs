@@ -21,7 +21,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let client = crate::sign_in::session::client_info();
     service::request(&state, &email, &client).await?;
-    crate::components::confirm_plain_post(DONE_REQUESTED);
+    crate::ui::confirm_plain_post(DONE_REQUESTED);
     Ok(())
 }
 

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_reset_link, RequestPasswordReset, ResetPassword, DONE_REQUESTED};
-use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter};
 use crate::sign_in::AuthFrame;
+use crate::sign_in::StrengthMeter;
+use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
@@ -21,7 +22,7 @@ pub fn PasswordResetPage() -> impl IntoView {
 
 #[island(lazy)]
 fn RequestForm() -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let request = ServerAction::<RequestPasswordReset>::new();
     let result = FormResult::new(request.value());
     view! {
@@ -70,7 +71,7 @@ pub fn ChooseNewPasswordPage() -> impl IntoView {
 
 #[island(lazy)]
 fn NewPasswordForm(token: String) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let reset = ServerAction::<ResetPassword>::new();
     let result = FormResult::new(reset.value());
     let password = RwSignal::new(String::new());

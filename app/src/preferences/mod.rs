@@ -56,6 +56,6 @@ pub async fn save_preferences(
     let caller = Caller::signed_in().await?;
     let db = &caller.state.db;
     let saved = service::save(db, caller.user.id, &timezone, &date_format, &time_format).await?;
-    crate::components::confirm_plain_post("preferences");
+    crate::ui::confirm_plain_post("preferences");
     Ok(saved)
 }

@@ -8,16 +8,16 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
-use crate::components::{events, FormResult, FormStatus, ServerForm};
 use crate::display::format::{DateFormat, TimeFormat};
 use crate::display::Preferences;
+use crate::ui::{events, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
 
 #[island(lazy)]
 pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let action = ServerAction::<SavePreferences>::new();
     let result = FormResult::new(action.value());
     // Times elsewhere on the page are shown in these preferences.

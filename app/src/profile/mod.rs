@@ -51,7 +51,7 @@ pub async fn get_profile() -> Result<ProfileData, AppError> {
 pub async fn save_profile(first_name: String, last_name: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::update_name(&caller.state.db, caller.user.id, &first_name, &last_name).await?;
-    crate::components::confirm_plain_post("profile");
+    crate::ui::confirm_plain_post("profile");
     Ok(())
 }
 

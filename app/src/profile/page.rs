@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{get_profile, ProfileData, SaveProfile, NAME_MAX_CHARS};
-use crate::components::{events, refetched, Field, FormResult, FormStatus, ServerForm};
 use crate::preferences::{get_preferences, PreferencesForm};
+use crate::ui::{events, refetched, Field, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn UserSettingsPage() -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn UserSettingsPage() -> impl IntoView {
 
 #[island]
 fn ProfileSection(data: ProfileData) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let save = ServerAction::<SaveProfile>::new();
     let result = FormResult::new(save.value());
     // Fetched again after a save here (the stored, trimmed names) or of the preferences

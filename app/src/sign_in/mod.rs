@@ -8,15 +8,19 @@ pub mod password;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod strength;
 pub mod validate;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::ui::address::{encode_query_value, safe_next};
 pub(crate) use page::AuthFrame;
 pub use page::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
 use password::Strength;
+pub use strength::StrengthMeter;
 
 /// What the header needs about the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,68 +50,6 @@ impl UserSummary {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
-}
-
-/// Where to go after logging in: only a path on this site, never another origin, and never
-/// with a result for the page to announce (see [`without_result_params`]): a link to
-/// `/login?next=/settings?done=...` must not make the page say anything after the login.
-pub fn safe_next(next: &str) -> std::borrow::Cow<'_, str> {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
-    if !local || next == "/" {
-        return "/settings".into();
-    }
-    match next.split_once('?') {
-        Some((path, query)) => match without_result_params(query) {
-            Some(kept) if kept.is_empty() => path.to_owned().into(),
-            Some(kept) => format!("{path}?{kept}").into(),
-            None => next.into(),
-        },
-        None => next.into(),
-    }
-}
-
-/// Query keys that make a page announce a result: Leptos' `__err` and `__path` (a form
-/// posted without JavaScript that failed) and this product's `done` (one that succeeded).
-/// Only the server's own redirects may put them in an address.
-fn is_result_key(key: &str) -> bool {
-    ["__err", "__path", "done"]
-        .iter()
-        .any(|k| key.eq_ignore_ascii_case(k))
-}
-
-/// `query` without its result keys, or `None` when it has none. Keys are compared decoded,
-/// the way Leptos and the browser read them (`%5F%5Ferr` is `__err`), and in any case; the
-/// kept pairs stay exactly as they were written.
-pub fn without_result_params(query: &str) -> Option<String> {
-    let mut found = false;
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let result = form_urlencoded::parse(pair.as_bytes())
-                .next()
-                .is_some_and(|(key, _)| is_result_key(&key));
-            found |= result;
-            !result
-        })
-        .collect();
-    found.then(|| kept.join("&"))
-}
-
-/// Percent-encodes `value` for a query string (paths keep their slashes, for readability).
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// "AL" for Ada Lovelace; the first letter of the email if the names give nothing.
@@ -299,42 +241,5 @@ mod tests {
         assert_eq!(u("Ada", "Lovelace").initials, "AL");
         assert_eq!(u("émile", "zola").initials, "ÉZ");
         assert_eq!(u("", "").initials, "Z");
-    }
-
-    #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next("/settings/ssh-keys"), "/settings/ssh-keys");
-        assert_eq!(safe_next("/accounts?tab=users"), "/accounts?tab=users");
-        for evil in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "",
-            "/",
-            "javascript:alert(1)",
-        ] {
-            assert_eq!(safe_next(evil), "/settings", "{evil}");
-        }
-        // A result for the next page to announce is dropped, however it is spelled.
-        assert_eq!(safe_next("/settings?done=profile"), "/settings");
-        assert_eq!(
-            safe_next("/accounts?tab=users&%5F%5Ferr=eyJ9&__PATH=/api/x&Done=1"),
-            "/accounts?tab=users"
-        );
-    }
-
-    #[test]
-    fn result_params_are_found_decoded_in_any_case_and_every_time() {
-        assert_eq!(without_result_params("tab=users"), None);
-        assert_eq!(
-            without_result_params("%5F%5Fpath=%2Fapi%2Flogin&%5F%5Ferr=eyJGb3JiaWRkZW4iOiJ4In0"),
-            Some(String::new())
-        );
-        assert_eq!(
-            without_result_params("a=1&__ERR=x&__err=y&b=%20&_%5ferr=z&done=email-confirmed"),
-            Some("a=1&b=%20".into())
-        );
-        // Not a result key: a longer name, or one only containing it.
-        assert_eq!(without_result_params("x__err=1&__errx=2"), None);
     }
 }

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::StrengthMeter;
 use super::{current_user, Login, Logout, Signup, VerifyLoginCode};
-use crate::components::{Field, FormResult, FormStatus, ServerForm, StrengthMeter, ThemeToggle};
+use crate::ui::{Field, FormResult, FormStatus, ServerForm, ThemeToggle};
 
 #[component]
 pub(crate) fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
@@ -57,7 +58,7 @@ pub fn SignupPage() -> impl IntoView {
 /// `invitation`: the invitation's token and the email it was sent to.
 #[island(lazy)]
 fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let signup = ServerAction::<Signup>::new();
     let result = FormResult::new(signup.value());
     let password = RwSignal::new(String::new());
@@ -143,7 +144,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[island(lazy)]
 fn LoginForm(next: String) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let login = ServerAction::<Login>::new();
     let result = FormResult::new(login.value());
     view! {
@@ -172,7 +173,7 @@ pub fn LoginCodePage() -> impl IntoView {
 
 #[island(lazy)]
 fn LoginCodeForm(next: String) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let verify = ServerAction::<VerifyLoginCode>::new();
     let result = FormResult::new(verify.value());
     view! {

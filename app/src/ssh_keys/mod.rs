@@ -62,7 +62,7 @@ pub async fn add_ssh_key(
         expires_on,
     };
     let added = service::add(&caller.state, &caller.user, input, &caller.client).await?;
-    crate::components::confirm_plain_post("ssh-key-added");
+    crate::ui::confirm_plain_post("ssh-key-added");
     Ok(added)
 }
 
@@ -70,6 +70,6 @@ pub async fn add_ssh_key(
 pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::delete(&caller.state, &caller.user, id, caller.client.addr).await?;
-    crate::components::confirm_plain_post("ssh-key-deleted");
+    crate::ui::confirm_plain_post("ssh-key-deleted");
     Ok(())
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
-use crate::components::{refetched, FormResult, FormStatus, ServerForm};
+use crate::ui::{refetched, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SshKeysPage() -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn SshKeysPage() -> impl IntoView {
 /// The list and the add form: one island, since adding or deleting refetches the list.
 #[island(lazy)]
 fn SshKeys(data: SshKeysData) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let add = ServerAction::<AddSshKey>::new();
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {

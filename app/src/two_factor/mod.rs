@@ -91,7 +91,7 @@ pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
 pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let pending = service::begin_linking(&caller.state, &caller.user, &name).await?;
-    crate::components::redirect_plain_post(&format!("{PAGE}?wizard=scan"));
+    crate::ui::redirect_plain_post(&format!("{PAGE}?wizard=scan"));
     Ok(pending)
 }
 
@@ -107,7 +107,7 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
         &caller.client,
     )
     .await?;
-    if crate::components::redirect_plain_post(&format!("{PAGE}?wizard=done")) {
+    if crate::ui::redirect_plain_post(&format!("{PAGE}?wizard=done")) {
         shown_once::keep(&caller, shown_once::LINKED, &linked).await?;
     }
     Ok(linked)
@@ -117,7 +117,7 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
 pub async fn cancel_linking() -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::cancel_linking(&caller.state, &caller.user).await?;
-    crate::components::redirect_plain_post(PAGE);
+    crate::ui::redirect_plain_post(PAGE);
     Ok(())
 }
 
@@ -132,7 +132,7 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
         caller.client.addr,
     )
     .await?;
-    crate::components::confirm_plain_post(page::DONE_RENAMED);
+    crate::ui::confirm_plain_post(page::DONE_RENAMED);
     Ok(())
 }
 
@@ -140,7 +140,7 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
 pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
     let caller = Caller::recently_authenticated().await?;
     service::remove(&caller.state, &caller.user, device_id, &caller.client).await?;
-    crate::components::confirm_plain_post(page::DONE_REMOVED);
+    crate::ui::confirm_plain_post(page::DONE_REMOVED);
     Ok(())
 }
 
@@ -149,7 +149,7 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let codes =
         service::regenerate_recovery_codes(&caller.state, &caller.user, &caller.client).await?;
-    if crate::components::redirect_plain_post(&format!("{PAGE}#{}", page::RECOVERY_CODES_ID)) {
+    if crate::ui::redirect_plain_post(&format!("{PAGE}#{}", page::RECOVERY_CODES_ID)) {
         shown_once::keep(&caller, shown_once::RECOVERY_CODES, &codes).await?;
     }
     Ok(codes)

@@ -21,10 +21,10 @@ use super::{
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
 use crate::authentication::{ConfirmAccess, DONE_ACCESS};
-use crate::components::address::{load, navigate, query_param};
-use crate::components::{Field, FormResult, FormStatus, ServerForm};
 use crate::error::AppError;
 use crate::security_log::SecurityLog;
+use crate::ui::address::{load, navigate, query_param};
+use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
 pub const DONE_RENAMED: &str = "device-renamed";
@@ -219,7 +219,7 @@ fn LinkWizard(
     linked: Option<Linked>,
     enabled: bool,
 ) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let start_label = start_label(enabled);
     let reauth = Reauth::new();
     provide_context(reauth);
@@ -450,7 +450,7 @@ fn DeviceList(devices: Vec<DeviceView>) -> impl IntoView {
 
 #[island(lazy)]
 fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let reauth = Reauth::new();
     let rename = ServerAction::<RenameDevice>::new();
     let remove = ServerAction::<RemoveDevice>::new();
@@ -504,7 +504,7 @@ fn RecoveryCodes(
     /// Codes made by "Regenerate" posted without JavaScript, shown by the page it came back to.
     shown_once: Option<Vec<String>>,
 ) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     let reauth = Reauth::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let result = FormResult::new(regenerate.value());

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::sign_in::password::{MAX_CHARS, MIN_CHARS};
-use crate::sign_in::PasswordStrength;
+use super::password::{MAX_CHARS, MIN_CHARS};
+use super::PasswordStrength;
 
 #[component]
 pub fn StrengthMeter(

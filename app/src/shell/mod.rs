@@ -7,9 +7,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_query_map;
 
-use super::{ThemeToggle, UserMenu};
+mod user_menu;
+
 use crate::email_verification::EmailNotice;
 use crate::sign_in::current_user;
+use crate::ui::ThemeToggle;
+use user_menu::UserMenu;
 
 #[component]
 pub fn AppShell() -> impl IntoView {

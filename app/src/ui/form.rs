@@ -142,7 +142,10 @@ pub fn confirm_plain_post(done: &str) {
         .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
         .map(|p| p.split(['?', '#']).next().unwrap_or(p))
         .unwrap_or("/settings");
-    leptos_axum::redirect(&format!("{}?done={done}", crate::sign_in::safe_next(path)));
+    leptos_axum::redirect(&format!(
+        "{}?done={done}",
+        crate::ui::address::safe_next(path)
+    ));
 }
 
 /// Where a form post without JavaScript goes next, when that is not the page it came from

@@ -8,7 +8,7 @@ const STORAGE_KEY: &str = "theme";
 
 #[island]
 pub fn ThemeToggle() -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     // None until the browser tells us; the server cannot know.
     let dark = RwSignal::new(None::<bool>);
 

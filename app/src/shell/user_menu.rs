@@ -6,12 +6,12 @@ use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{events, ServerForm};
 use crate::sign_in::{current_user, Logout, UserSummary};
+use crate::ui::{events, ServerForm};
 
 #[island]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {
-    crate::components::island_hydrated();
+    crate::ui::island_hydrated();
     // The name shown here changes when the profile is saved in another island.
     let user = RwSignal::new(user);
     events::on(events::PROFILE_CHANGED, move || {
