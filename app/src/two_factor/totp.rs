@@ -90,17 +90,16 @@ pub fn otpauth_uri(issuer: &str, email: &str, device: &str, key: &str) -> String
     )
 }
 
+/// Percent-encodes all but RFC 3986's unreserved characters and `@`, which authenticator
+/// apps show as typed in a label.
 pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'@');
+    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
 }
 
 #[cfg(test)]
