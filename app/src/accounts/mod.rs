@@ -1,6 +1,7 @@
 //! Accounts (organisations people belong to with a role), their workspaces, members and
-//! invitations. Pages in `page.rs`, server functions here, rules in `service.rs` and the
-//! activity log's kinds in `activity.rs` (both ssr).
+//! invitations. Pages in `page/`, server functions here, rules in `service/` (one module each
+//! for the account's information, workspaces, members and invitations, as in `db::accounts`)
+//! and how the activity log reads in `activity.rs` (both ssr).
 
 // `save_account` takes one argument per form field, so a plain form post maps onto it; the
 // `server` macro's generated client code does not carry an item-level allow.
@@ -216,7 +217,7 @@ pub async fn save_account(
         country,
         tax_id,
     };
-    service::save_info(&state, &user, account_id, info).await?;
+    service::information::save_info(&state, &user, account_id, info).await?;
     crate::ui::confirm_plain_post("account");
     Ok(())
 }
@@ -224,7 +225,7 @@ pub async fn save_account(
 #[server(endpoint = "workspaces/create")]
 pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::create_workspace(&state, &user, account_id, &workspace_name).await
+    service::workspaces::create_workspace(&state, &user, account_id, &workspace_name).await
 }
 
 #[server(endpoint = "workspaces/rename")]
@@ -234,19 +235,20 @@ pub async fn rename_workspace(
     workspace_name: String,
 ) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::rename_workspace(&state, &user, account_id, workspace_id, &workspace_name).await
+    service::workspaces::rename_workspace(&state, &user, account_id, workspace_id, &workspace_name)
+        .await
 }
 
 #[server(endpoint = "workspaces/delete")]
 pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::delete_workspace(&state, &user, account_id, workspace_id).await
+    service::workspaces::delete_workspace(&state, &user, account_id, workspace_id).await
 }
 
 #[server(endpoint = "workspaces")]
 pub async fn all_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::all_workspaces(&state, &user).await
+    service::workspaces::all_workspaces(&state, &user).await
 }
 
 #[server(endpoint = "invitations/send")]
@@ -256,7 +258,7 @@ pub async fn send_invitation(
     role: String,
 ) -> Result<InvitationSent, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::invite(&state, &user, account_id, &email, &role).await
+    service::invitations::invite(&state, &user, account_id, &email, &role).await
 }
 
 #[server(endpoint = "invitations/resend")]
@@ -265,26 +267,26 @@ pub async fn resend_invitation(
     invitation_id: i64,
 ) -> Result<InvitationSent, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::resend(&state, &user, account_id, invitation_id).await
+    service::invitations::resend(&state, &user, account_id, invitation_id).await
 }
 
 #[server(endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::revoke(&state, &user, account_id, invitation_id).await
+    service::invitations::revoke(&state, &user, account_id, invitation_id).await
 }
 
 #[server(endpoint = "members/role")]
 pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::change_role(&state, &user, account_id, user_id, &role).await
+    service::members::change_role(&state, &user, account_id, user_id, &role).await
 }
 
 #[server(endpoint = "members/remove")]
 pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let left = user_id == user.id;
-    service::remove_member(&state, &user, account_id, user_id).await?;
+    service::members::remove_member(&state, &user, account_id, user_id).await?;
     if left {
         leptos_axum::redirect("/accounts");
     }
@@ -295,13 +297,13 @@ pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError
 #[server(endpoint = "invitations/show")]
 pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppError> {
     let state = crate::state::AppState::get()?;
-    service::landing(&state, crate::sign_in::session::optional_user(), &token).await
+    service::invitations::landing(&state, crate::sign_in::session::optional_user(), &token).await
 }
 
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    let account_id = service::accept_by_token(&state, &user, &token).await?;
+    let account_id = service::invitations::accept_by_token(&state, &user, &token).await?;
     leptos_axum::redirect(&format!("/accounts/{account_id}"));
     Ok(())
 }
@@ -309,7 +311,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 #[server(endpoint = "invitations/decline")]
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    service::decline_by_token(&state, &token).await?;
+    service::invitations::decline_by_token(&state, &token).await?;
     crate::ui::confirm_plain_post("declined");
     Ok(())
 }
@@ -318,7 +320,7 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 #[server(endpoint = "invitations/answer")]
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::answer_mine(&state, &user, invitation_id, accept).await?;
+    service::invitations::answer_mine(&state, &user, invitation_id, accept).await?;
     crate::ui::confirm_plain_post(if accept { "accepted" } else { "declined" });
     Ok(())
 }

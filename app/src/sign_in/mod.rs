@@ -99,7 +99,8 @@ pub async fn signup(
     // A good invitation token proves the address: it was mailed there.
     let invitation = match &invitation {
         Some(token) => {
-            let invited = crate::accounts::service::invitation_for_signup(&state, token).await?;
+            let invited =
+                crate::accounts::service::invitations::invitation_for_signup(&state, token).await?;
             if validate::normalize_email(&email) != invited.email {
                 return Err(AppError::field(
                     "email",

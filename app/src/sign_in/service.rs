@@ -85,8 +85,13 @@ pub async fn register(
             match invitation {
                 None => crate::email_verification::service::issue_in(&mut tx, state, &user).await?,
                 Some(id) => {
-                    if !crate::db::accounts::accept_invitation_in(&mut tx, id, user.id, now_unix())
-                        .await?
+                    if !crate::db::accounts::invitations::accept_invitation_in(
+                        &mut tx,
+                        id,
+                        user.id,
+                        now_unix(),
+                    )
+                    .await?
                     {
                         return Err(AppError::Forbidden(
                             "This invitation is not valid any more: it was revoked, replaced or has expired. Nothing was saved.".into(),
