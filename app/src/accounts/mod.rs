@@ -17,7 +17,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-pub use page::{AccountPage, AccountsPage, InvitationPage, WorkspacesPage};
+pub use page::invitations::InvitationPage;
+pub use page::workspaces::WorkspacesPage;
+pub use page::{AccountPage, AccountsPage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {

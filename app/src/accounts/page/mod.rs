@@ -1,0 +1,232 @@
+//! The Accounts pages: the list (with invitations to me), one account, all workspaces, and
+//! the page an invitation link opens. Each page loads its data on the server and hands it to
+//! one island, which fetches it again after a change. The account page's sections live with
+//! what they show: the account's information, workspaces, members and invitations.
+
+pub mod information;
+pub mod invitations;
+pub mod members;
+pub mod workspaces;
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    get_account, list_accounts, AccountDetails, AccountsOverview, AnswerInvitation, CreateAccount,
+    CreateWorkspace, Role, SaveAccount, SendInvitation,
+};
+use crate::error::AppError;
+use crate::ui::address::navigate;
+use crate::ui::{refetched, Field, FormResult, FormStatus, ServerForm};
+use information::AccountInfoSection;
+use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
+use members::{LeaveSection, MembersSection};
+use workspaces::WorkspacesSection;
+
+/// Bumps `version` whenever `value` turns into a success, so the page's data is refetched.
+fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>) {
+    Effect::new(move |_| {
+        if value() {
+            version.update(|n| *n += 1);
+        }
+    });
+}
+
+fn ok<T>(v: &Option<Result<T, AppError>>) -> bool {
+    matches!(v, Some(Ok(_)))
+}
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| list_accounts());
+    view! {
+        <Title text="Accounts"/>
+        <h1>"Accounts"</h1>
+        <Suspense>
+            {move || Suspend::new(async move { overview.await.map(|data| view! { <Accounts data/> }) })}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn Accounts(data: AccountsOverview) -> impl IntoView {
+    crate::ui::island_hydrated();
+    let version = RwSignal::new(0u32);
+    let create = ServerAction::<CreateAccount>::new();
+    let answer = ServerAction::<AnswerInvitation>::new();
+    refetch_on_success(move || create.value().with(ok), version);
+    refetch_on_success(move || answer.value().with(ok), version);
+    let overview = refetched(data, version, list_accounts);
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/accounts/{id}"));
+        }
+    });
+    let create_result = FormResult::new(create.value());
+    let answer_result = FormResult::new(answer.value());
+
+    view! {
+        {move || {
+            let data = overview.get();
+            view! {
+                <section class="panel" aria-labelledby="accounts-heading">
+                    <h2 id="accounts-heading">"Your accounts"</h2>
+                    <table class="data-table">
+                        <thead><tr><th scope="col">"Account"</th><th scope="col">"Your role"</th><th scope="col">"Members"</th><th scope="col">"Workspaces"</th></tr></thead>
+                        <tbody>
+                            {data.accounts.into_iter().map(|a| view! {
+                                <tr>
+                                    <td><a href=format!("/accounts/{}", a.id)>{a.name}</a></td>
+                                    <td>{a.role.label()}</td>
+                                    <td>{a.members}</td>
+                                    <td>{a.workspaces}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p><a href="/workspaces">"All workspaces"</a></p>
+                </section>
+                {(!data.email_verified).then(|| view! {
+                    <p class="muted">"Invitations sent to your email address are listed here once you have confirmed it."</p>
+                })}
+                {(!data.invitations.is_empty()).then(|| view! {
+                    <section class="panel" aria-labelledby="invitations-heading">
+                        <h2 id="invitations-heading">"Invitations for you"</h2>
+                        <FormStatus result=answer_result success="Done." done="accepted"/>
+                        <ul class="invitation-list">
+                            {data.invitations.into_iter().map(|i| view! { <MyInvitation invitation=i answer/> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+            }
+        }}
+        <section class="panel" aria-labelledby="create-heading">
+            <h2 id="create-heading">"Create account"</h2>
+            <p class="muted">"A new account for another company or team. You will be its Owner; it starts with one workspace."</p>
+            <ServerForm action=create attr:novalidate=true>
+                <FormStatus result=create_result success="Account created."/>
+                <Field label="Account name" name="name" required=true maxlength=100 error=create_result.field("name")/>
+                <button type="submit" class="button primary">"Create account"</button>
+            </ServerForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or(0);
+    let details = Resource::new(move || id, get_account);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(details) => view! {
+                        <Title text=details.info.name.clone()/>
+                        <AccountView id details/>
+                    }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Account"/>
+                        <AccountError error=e/>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountError(error: AppError) -> impl IntoView {
+    view! {
+        <h1>"Account"</h1>
+        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+        <p><a href="/accounts">"Back to your accounts"</a></p>
+    }
+}
+
+#[island(lazy)]
+fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
+    crate::ui::island_hydrated();
+    let version = RwSignal::new(0u32);
+    provide_context(Refresh(version));
+    provide_context(LastSent(RwSignal::new(None)));
+    // The page's main forms live with the page, not with the account view that is rebuilt
+    // after every change, so their confirmations stay on screen.
+    let forms = PageForms {
+        save: ServerAction::new(),
+        create_workspace: ServerAction::new(),
+        send: ServerAction::new(),
+    };
+    provide_context(forms);
+    refresh_after(move || forms.save.value().get());
+    refresh_after(move || forms.create_workspace.value().get());
+    refresh_after(move || forms.send.value().get());
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = forms.send.value().get() {
+            last_sent().set(Some(done));
+        }
+    });
+    // After leaving the account, it answers with an error: show that.
+    let details = refetched(Ok(details), version, move || async move {
+        Ok::<_, AppError>(get_account(id).await)
+    });
+    move || match details.get() {
+        Ok(d) => Either::Left(view! { <Account details=d/> }),
+        Err(error) => Either::Right(view! { <AccountError error/> }),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Refresh(RwSignal<u32>);
+
+#[derive(Clone, Copy)]
+struct PageForms {
+    save: ServerAction<SaveAccount>,
+    create_workspace: ServerAction<CreateWorkspace>,
+    send: ServerAction<SendInvitation>,
+}
+
+/// Refetch the account after any successful change on its page.
+fn refresh_after<T: Send + Sync + Clone + 'static>(
+    value: impl Fn() -> Option<Result<T, AppError>> + 'static,
+) {
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |_| {
+        if matches!(value(), Some(Ok(_))) {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+}
+
+#[component]
+fn Account(details: AccountDetails) -> impl IntoView {
+    let manages = details.my_role.manages();
+    let account_id = details.id;
+    let is_owner = details.my_role == Role::Owner;
+    view! {
+        <h1>{details.info.name.clone()}</h1>
+        <p class="muted">{format!("Your role: {}", details.my_role.label())} " · " <a href="/accounts">"All accounts"</a></p>
+        <AccountInfoSection account_id info=details.info.clone() manages/>
+        <WorkspacesSection account_id workspaces=details.workspaces.clone() manages/>
+        <MembersSection account_id members=details.members.clone() manages is_owner/>
+        {manages.then(|| view! {
+            <InviteSection account_id is_owner invitations=details.invitations.clone()/>
+            <section class="panel" aria-labelledby="activity-heading">
+                <h2 id="activity-heading">"Activity"</h2>
+                <table class="data-table">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                    <tbody>
+                        {details.activity.iter().cloned().map(|a| view! { <tr><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+        <LeaveSection account_id me=details.members.iter().find(|m| m.is_me).map(|m| m.user_id).unwrap_or_default()/>
+    }
+}
