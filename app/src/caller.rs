@@ -7,7 +7,7 @@ use tower_sessions::Session;
 use crate::clock::now_unix;
 use crate::db::users::User;
 use crate::error::AppError;
-use crate::sign_in::session::{self, ClientInfo};
+use crate::session::{self, ClientInfo};
 use crate::state::AppState;
 
 pub struct Caller {

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use crate::db::outbox::Outbox;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::mail::Outbox;
-use crate::sign_in::password::PasswordHasher;
-use crate::two_factor::secret_box::SecretBox;
+use crate::password::PasswordHasher;
+use crate::secrets::SecretBox;
 
 /// The settings domain code needs; the server loads them from `Leptos.toml` and the
 /// environment (see the server crate's `config` module).

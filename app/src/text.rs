@@ -11,6 +11,9 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// The longest first or last name.
+pub const NAME_MAX_CHARS: usize = 100;
+
 /// What is wrong with a line of text; the caller words it for its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineError {

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use app::sign_in::password::PasswordHasher;
+use app::password::PasswordHasher;
 
 #[tokio::main]
 async fn main() {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use app::db::server_key;
-use app::two_factor::secret_box::{SecretBox, KEY_BYTES};
+use app::secrets::{SecretBox, KEY_BYTES};
 
 use crate::config::Config;
 use crate::error::StartupError;

@@ -13,7 +13,7 @@ pub mod ssh_keys;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::sign_in::password::PasswordHasher;
+use app::password::PasswordHasher;
 use app::state::{AppState, Services};
 use app::{shell, App};
 use axum::Router;

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use app::error::AppError;
-use app::sign_in::session::{self, ClientAddr, CurrentUser};
+use app::session::{self, ClientAddr, CurrentUser};
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};

@@ -1,7 +1,7 @@
 //! Plain-text exports of a person's SSH keys: a download in `authorized_keys` format, and
 //! `/users/{id}.keys` like GitHub's `/{user}.keys` (for scripts), both to the owner only.
 
-use app::sign_in::session::CurrentUser;
+use app::session::CurrentUser;
 use app::state::AppState;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};

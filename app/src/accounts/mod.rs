@@ -299,7 +299,7 @@ pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError
 #[server(endpoint = "invitations/show")]
 pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppError> {
     let state = crate::state::AppState::get()?;
-    service::invitations::landing(&state, crate::sign_in::session::optional_user(), &token).await
+    service::invitations::landing(&state, crate::session::optional_user(), &token).await
 }
 
 #[server(endpoint = "invitations/accept")]

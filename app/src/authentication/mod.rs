@@ -1,6 +1,6 @@
-//! The Authentication page: how a person signs in. Change password, confirming access
-//! for sensitive actions (sudo mode), the two-factor section (`crate::two_factor`) and the
-//! security log (`crate::security_log`).
+//! The Authentication page: how a person signs in. Change password, the two-factor section
+//! (`crate::two_factor`) and the security log (`crate::security_log`); confirming access for
+//! sensitive actions (sudo mode) is `crate::sudo`.
 
 mod page;
 #[cfg(feature = "ssr")]
@@ -30,21 +30,7 @@ pub async fn change_password(
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
-    crate::sign_in::session::continue_with_epoch(&caller.session, epoch).await?;
+    crate::session::continue_with_epoch(&caller.session, epoch).await?;
     crate::ui::confirm_plain_post("password");
-    Ok(())
-}
-
-/// What a password confirmed without JavaScript comes back with (`?done=`).
-pub const DONE_ACCESS: &str = "access";
-
-/// Sudo mode: the password again, before linking or removing devices or making new
-/// recovery codes.
-#[server(endpoint = "confirm-access")]
-pub async fn confirm_access(password: String) -> Result<(), AppError> {
-    let caller = Caller::signed_in().await?;
-    service::confirm_password(&caller.state, &caller.user, password).await?;
-    crate::sign_in::session::mark_verified(&caller.session, crate::clock::now_unix()).await?;
-    crate::ui::confirm_plain_post(DONE_ACCESS);
     Ok(())
 }

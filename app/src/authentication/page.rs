@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ChangePassword;
-use crate::sign_in::StrengthMeter;
+use crate::strength_meter::StrengthMeter;
 use crate::two_factor::TwoFactorSection;
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 

@@ -2,9 +2,34 @@
 //! `crate::mail::worker`. Several server processes may share it: a row is claimed by one
 //! statement that sets its lease, so no two workers ever hold the same mail.
 
+use std::sync::Arc;
+
 use sqlx::{AnyConnection, Row};
+use tokio::sync::Notify;
 
 use super::Db;
+
+/// Wakes this process's worker when new mail was committed, so it goes out at once rather
+/// than at the next poll (which picks up mail queued by other processes and retries).
+#[derive(Clone, Default)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call after the transaction that queued mail has committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}
 
 /// A mail as it is queued: plain text, addressed to one person.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ pub struct Device {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
-    /// Encrypted; see `two_factor::secret_box`.
+    /// Encrypted; see `crate::secrets`.
     pub secret: String,
     pub created_at: i64,
     pub confirmed_at: Option<i64>,

@@ -32,7 +32,7 @@ pub const DONE_CONFIRMED: &str = "email-confirmed";
 #[server(endpoint = "email/check")]
 pub async fn check_verification_link(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::sign_in::session::optional_user();
+    let viewer = crate::session::optional_user();
     service::check(&state, viewer.as_ref(), &token).await
 }
 
@@ -41,7 +41,7 @@ pub async fn check_verification_link(token: String) -> Result<String, AppError> 
 #[server(endpoint = "email/verify")]
 pub async fn verify_email(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::sign_in::session::optional_user();
+    let viewer = crate::session::optional_user();
     let email = service::verify(&state, viewer.as_ref(), &token).await?;
     leptos_axum::redirect(&match viewer {
         Some(_) => format!("/settings?done={DONE_CONFIRMED}"),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_verification_link, ResendVerification, VerifyEmail, DONE_RESENT};
-use crate::sign_in::AuthFrame;
+use crate::ui::AuthFrame;
 use crate::ui::{FormResult, FormStatus, ServerForm};
 
 /// `/verify-email/:token`: the address the link confirms and a button to confirm it. Only

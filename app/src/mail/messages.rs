@@ -3,7 +3,7 @@
 
 use super::NewMail;
 use crate::db::users::User;
-use crate::sign_in::session::ClientInfo;
+use crate::session::ClientInfo;
 use crate::state::Settings;
 
 /// "24 hours", "1 hour", "7 days", "90 minutes".

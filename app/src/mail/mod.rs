@@ -9,38 +9,13 @@ pub mod messages;
 pub mod transport;
 pub mod worker;
 
-use std::sync::Arc;
-
 use sqlx::AnyConnection;
-use tokio::sync::Notify;
 
 use crate::clock::now_unix;
-pub use crate::db::outbox::NewMail;
+pub use crate::db::outbox::{NewMail, Outbox};
 use crate::db::users::User;
-use crate::sign_in::session::ClientInfo;
+use crate::session::ClientInfo;
 use crate::state::Settings;
-
-/// Wakes this process's worker when new mail was committed, so it goes out at once rather
-/// than at the next poll (which picks up mail queued by other processes and retries).
-#[derive(Clone, Default)]
-pub struct Outbox {
-    wake: Arc<Notify>,
-}
-
-impl Outbox {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Call after the transaction that queued mail has committed.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
-    async fn woken(&self) {
-        self.wake.notified().await;
-    }
-}
 
 /// Queues `mail` on the change's own connection (its transaction).
 pub async fn queue(conn: &mut AnyConnection, mail: &NewMail) -> Result<(), sqlx::Error> {

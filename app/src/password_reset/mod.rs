@@ -12,14 +12,12 @@ pub use page::{ChooseNewPasswordPage, PasswordResetPage};
 
 /// What the request form comes back with without JavaScript (`?done=`).
 pub const DONE_REQUESTED: &str = "reset-requested";
-/// Where a reset leads: the login page, which then says so.
-pub const DONE_RESET: &str = "password-reset";
 
 /// "Send reset link". Always the same answer, whether or not the address has an account.
 #[server(endpoint = "password-reset/request")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let client = crate::sign_in::session::client_info();
+    let client = crate::session::client_info();
     service::request(&state, &email, &client).await?;
     crate::ui::confirm_plain_post(DONE_REQUESTED);
     Ok(())
@@ -29,7 +27,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 #[server(endpoint = "password-reset/check")]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::sign_in::session::optional_user();
+    let viewer = crate::session::optional_user();
     service::check(&state, viewer.as_ref(), &token).await
 }
 
@@ -42,8 +40,8 @@ pub async fn reset_password(
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
-    let viewer = crate::sign_in::session::optional_user();
-    let client = crate::sign_in::session::client_info();
+    let viewer = crate::session::optional_user();
+    let client = crate::session::client_info();
     service::reset(
         &state,
         viewer.as_ref(),
@@ -53,8 +51,8 @@ pub async fn reset_password(
         &client,
     )
     .await?;
-    let session = crate::sign_in::session::current_session().await?;
-    crate::sign_in::session::end(&session).await?;
-    leptos_axum::redirect(&format!("/login?done={DONE_RESET}"));
+    let session = crate::session::current_session().await?;
+    crate::session::end(&session).await?;
+    leptos_axum::redirect(&format!("/login?done={}", crate::sign_in::DONE_RESET));
     Ok(())
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{check_reset_link, RequestPasswordReset, ResetPassword, DONE_REQUESTED};
-use crate::sign_in::AuthFrame;
-use crate::sign_in::StrengthMeter;
+use crate::strength_meter::StrengthMeter;
+use crate::ui::AuthFrame;
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 #[component]

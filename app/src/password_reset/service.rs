@@ -5,13 +5,13 @@
 use sqlx::AnyConnection;
 
 use crate::clock::now_unix;
+use crate::contact::validate_email;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
+use crate::password;
 use crate::security_log::{self, Event};
-use crate::sign_in::password;
-use crate::sign_in::session::ClientInfo;
-use crate::sign_in::validate::validate_email;
+use crate::session::ClientInfo;
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 

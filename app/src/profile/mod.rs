@@ -13,7 +13,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::UserSettingsPage;
 
-pub const NAME_MAX_CHARS: usize = 100;
+pub use crate::text::NAME_MAX_CHARS;
 
 /// Trimmed, required, at most [`NAME_MAX_CHARS`] characters, no control characters.
 /// `what` is the field as a person calls it ("first name").

@@ -6,7 +6,8 @@ use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::sign_in::{current_user, Logout, UserSummary};
+use crate::session::Logout;
+use crate::sign_in::{current_user, UserSummary};
 use crate::ui::{events, ServerForm};
 
 #[island]

@@ -3,24 +3,21 @@
 #[cfg(feature = "ssr")]
 pub mod device;
 mod page;
-pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
-#[cfg(feature = "ssr")]
-pub mod session;
-mod strength;
-pub mod validate;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+use crate::session;
+#[cfg(feature = "ssr")]
 use crate::ui::address::{encode_query_value, safe_next};
-pub(crate) use page::AuthFrame;
 pub use page::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
-use password::Strength;
-pub use strength::StrengthMeter;
+
+/// Where a password reset leads: the login page, which then says so (`?done=`).
+pub const DONE_RESET: &str = "password-reset";
 
 /// What the header needs about the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +98,7 @@ pub async fn signup(
         Some(token) => {
             let invited =
                 crate::accounts::service::invitations::invitation_for_signup(&state, token).await?;
-            if validate::normalize_email(&email) != invited.email {
+            if crate::contact::normalize_email(&email) != invited.email {
                 return Err(AppError::field(
                     "email",
                     format!(
@@ -172,64 +169,6 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     device::remember(&state, &user.email);
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
-}
-
-#[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), AppError> {
-    let session = session::current_session().await?;
-    session::end(&session).await?;
-    leptos_axum::redirect("/login");
-    Ok(())
-}
-
-/// Strength-meter readings one client address may ask for in a minute: one per keystroke
-/// of a fast typist filling in a whole form, with room to spare.
-#[cfg(feature = "ssr")]
-const STRENGTH_CHECKS_PER_MINUTE: i64 = 120;
-
-/// The strength meter's reading; the same estimate the server applies on submit. `context`
-/// carries the names and email typed so far, which make a password weaker when reused.
-/// Public, so it is throttled per client address, and its input is cut to what the forms
-/// allow: zxcvbn's cost grows with the length.
-#[server(endpoint = "password-strength")]
-pub async fn password_strength(password: String, context: String) -> Result<Strength, AppError> {
-    let state = crate::state::AppState::get()?;
-    if let Some(addr) = session::client_addr() {
-        let now = crate::clock::now_unix();
-        let key = format!("strength:{}", crate::db::throttle::address_bucket(addr));
-        let count = crate::db::throttle::hit(&state.db, &key, now, 60).await?;
-        if count.attempts > STRENGTH_CHECKS_PER_MINUTE {
-            return Err(AppError::Throttled {
-                retry_after_secs: count.retry_after(now),
-            });
-        }
-    }
-    // Two names and an email address, as the sign-up form allows them.
-    let context_max = 2 * crate::profile::NAME_MAX_CHARS + validate::EMAIL_MAX_CHARS + 2;
-    let mut hints: Vec<String> = context
-        .chars()
-        .take(context_max)
-        .collect::<String>()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if let Some(user) = session::optional_user() {
-        hints.extend([user.first_name, user.last_name, user.email]);
-    }
-    // Past the policy's maximum the password is refused anyway, so nothing more is scored.
-    let password: String = password.chars().take(password::MAX_CHARS + 1).collect();
-    // Tens of milliseconds of CPU at worst: off the async workers, so that no other request
-    // waits behind it.
-    tokio::task::spawn_blocking(move || {
-        let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
-        password::strength(&password, &hints)
-    })
-    .await
-    .map_err(|error| {
-        tracing::error!(%error, "password strength task failed");
-        AppError::Internal
-    })
 }
 
 #[cfg(test)]

@@ -4,31 +4,12 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::StrengthMeter;
-use super::{current_user, Login, Logout, Signup, VerifyLoginCode};
-use crate::ui::{Field, FormResult, FormStatus, ServerForm, ThemeToggle};
-
-#[component]
-pub(crate) fn AuthFrame(title: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <Title text=title/>
-        <header class="topbar">
-            <a class="brand" href="/">{crate::product_name()}</a>
-            <div class="topbar-end">
-                <ThemeToggle/>
-            </div>
-        </header>
-        <main id="main" class="auth-page">
-            <div class="card">
-                <h1>{title}</h1>
-                {children()}
-            </div>
-        </main>
-    }
-}
+use super::{current_user, Login, Signup, VerifyLoginCode};
+use crate::session::Logout;
+use crate::strength_meter::StrengthMeter;
+use crate::ui::{AuthFrame, Field, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -124,7 +105,7 @@ pub fn LoginPage() -> impl IntoView {
     // Fixed sentences for known keys, never text from the address.
     let done = use_query_map().read_untracked().get("done");
     let notice = match done.as_deref() {
-        Some(crate::password_reset::DONE_RESET) => Some(
+        Some(super::DONE_RESET) => Some(
             "Your password was changed, and every session was logged out. Log in with your new password.",
         ),
         Some(crate::email_verification::DONE_CONFIRMED) => {

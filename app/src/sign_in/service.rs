@@ -2,12 +2,12 @@
 
 use std::net::IpAddr;
 
-use super::password;
-use super::validate::{normalize_email, validate_email};
 use crate::clock::now_unix;
+use crate::contact::{normalize_email, validate_email};
 use crate::db::users::{self, NewUser, User};
 use crate::db::{is_unique_violation, throttle};
 use crate::error::{AppError, FieldErrors};
+use crate::password;
 use crate::profile::validate_name;
 use crate::state::AppState;
 
@@ -35,7 +35,7 @@ pub async fn register(
     let first_name = errors.check("first_name", validate_name("first name", &input.first_name));
     let last_name = errors.check("last_name", validate_name("last name", &input.last_name));
     let email = errors.check("email", validate_email(&input.email));
-    let mobile = errors.check("mobile", super::validate::validate_mobile(&input.mobile));
+    let mobile = errors.check("mobile", crate::contact::validate_mobile(&input.mobile));
     let hints: Vec<&str> = [&input.first_name, &input.last_name, &input.email]
         .into_iter()
         .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))

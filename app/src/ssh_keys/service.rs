@@ -12,7 +12,7 @@ use crate::db::{is_unique_violation, ssh_keys};
 use crate::display::zone::offset_at;
 use crate::error::{AppError, FieldErrors};
 use crate::security_log::{self, Event};
-use crate::sign_in::session::ClientInfo;
+use crate::session::ClientInfo;
 use crate::state::AppState;
 
 const DUPLICATE: &str = "This key is already in use on an account. Each key can be added once.";

@@ -4,8 +4,6 @@
 
 mod page;
 #[cfg(feature = "ssr")]
-pub mod secret_box;
-#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod totp;

@@ -20,9 +20,9 @@ use super::{
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
-use crate::authentication::{ConfirmAccess, DONE_ACCESS};
 use crate::error::AppError;
 use crate::security_log::SecurityLog;
+use crate::sudo::{ConfirmAccess, DONE_ACCESS};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 

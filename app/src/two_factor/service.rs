@@ -14,10 +14,10 @@ use crate::clock::now_unix;
 use crate::db::users::User;
 use crate::db::{is_unique_violation, throttle, two_factor as devices};
 use crate::error::AppError;
+use crate::secrets::SecretBox;
 use crate::security_log::{self, Event};
-use crate::sign_in::session::ClientInfo;
+use crate::session::ClientInfo;
 use crate::state::AppState;
-use crate::two_factor::secret_box::SecretBox;
 
 /// How long a started wizard keeps its device secret.
 pub const PENDING_SECS: i64 = 15 * 60;

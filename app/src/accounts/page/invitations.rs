@@ -10,7 +10,7 @@ use crate::accounts::{
     show_invitation, AcceptInvitation, AnswerInvitation, DeclineInvitation, InvitationLanding,
     InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role, Viewer,
 };
-use crate::sign_in::AuthFrame;
+use crate::ui::AuthFrame;
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 #[component]
@@ -181,7 +181,7 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     let decline = ServerAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());
     let decline_result = FormResult::new(decline.value());
-    let logout = ServerAction::<crate::sign_in::Logout>::new();
+    let logout = ServerAction::<crate::session::Logout>::new();
     let l = landing;
     let intro = format!(
         "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",

@@ -3,10 +3,10 @@
 use super::{manager, optional_text, required_text, NAME_MAX_CHARS};
 use crate::accounts::AccountInfo;
 use crate::clock::now_unix;
+use crate::contact::{validate_email, validate_mobile};
 use crate::db::accounts::information::{self as db, Information};
 use crate::db::users::User;
 use crate::error::{AppError, FieldErrors};
-use crate::sign_in::validate::{validate_email, validate_mobile};
 use crate::state::AppState;
 
 const ADDRESS_MAX_CHARS: usize = 300;

@@ -4,11 +4,11 @@
 use super::{check_grant, manager, role};
 use crate::accounts::{InvitationLanding, InvitationSent, InvitationView, Role, Viewer};
 use crate::clock::now_unix;
+use crate::contact::validate_email;
 use crate::db::accounts::invitations::{self as db, Closing};
 use crate::db::accounts::members::{is_member_email, locked_role_of};
 use crate::db::users::{self, User};
 use crate::error::{AppError, FieldErrors};
-use crate::sign_in::validate::validate_email;
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 

@@ -1,4 +1,6 @@
-//! Password policy (shared, so the form can say the rules) and hashing (server only).
+//! Password policy (shared, so the form can say the rules) and hashing (server only). A leaf
+//! below every feature: the server state holds the hasher, and sign-up, password change and
+//! reset share the rules. The strength meter is `crate::strength_meter`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,5 @@
-//! Checks on sign-up input that are not the password's.
+//! Email addresses and mobile numbers, as people type them: the one check and normal form
+//! of each (sign-up, login, invitations, account information, password reset).
 
 /// Emails are compared and stored trimmed and lower-cased.
 pub fn normalize_email(email: &str) -> String {

@@ -1,6 +1,3 @@
-//! Who is signed in. The session itself (cookie, storage in the database, idle expiry) is
-//! tower-sessions'; this module decides what a session means for the product.
-
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
-//! Device secrets are encrypted at rest with AES-256-GCM under a server key.
-//! The key comes from configuration or a file made on first run.
+//! Leaf: what the server key protects. Two-factor device secrets are encrypted at rest with
+//! AES-256-GCM under it, recovery codes are stored as HMAC-SHA256 under it. The key comes
+//! from configuration or a file made on first run.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
