@@ -167,12 +167,9 @@ impl AppError {
         // A form posted without JavaScript is answered by Leptos with a redirect back to its
         // page, carrying the error in the address: that status must stay.
         let headers = &request.headers;
-        let plain_post = headers.contains_key(http::header::REFERER)
-            && headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"));
-        if !plain_post {
+        let redirected =
+            crate::request::is_plain_post(headers) && headers.contains_key(http::header::REFERER);
+        if !redirected {
             if let Ok(status) = http::StatusCode::from_u16(self.status_code()) {
                 response.set_status(status);
             }

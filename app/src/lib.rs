@@ -30,6 +30,8 @@ pub mod password_reset;
 pub mod preferences;
 pub mod profile;
 #[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
 pub mod secrets;
 pub mod security_log;
 pub mod session;

@@ -122,21 +122,15 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
 /// the form the way Leptos shows any refused form (`__path`, `__err`); anything else gets the
 /// error and its status. Only the Referer's path is used: the answer never leaves this site.
 fn too_large(headers: &HeaderMap, path: &str) -> Response {
-    let html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    let page = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://"))
-        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
-    let back = page.filter(|_| html).and_then(|page| {
-        let page = app::ui::address::safe_next(&page).into_owned();
-        ServerFnUrlError::new(path, AppError::TooLarge)
-            .to_url(&format!("http://localhost{page}"))
-            .ok()
-    });
+    let page = app::request::referring_page(headers);
+    let back = page
+        .filter(|_| app::request::is_plain_post(headers))
+        .and_then(|page| {
+            let page = app::ui::address::safe_next(page).into_owned();
+            ServerFnUrlError::new(path, AppError::TooLarge)
+                .to_url(&format!("http://localhost{page}"))
+                .ok()
+        });
     match back {
         Some(url) => Redirect::to(&format!(
             "{}?{}",

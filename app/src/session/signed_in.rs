@@ -95,7 +95,8 @@ impl ClientInfo {
     }
 }
 
-fn session_error(error: tower_sessions::session::Error) -> AppError {
+/// A session store failure, logged; the person sees only that something went wrong.
+pub fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::error!(%error, "session store error");
     AppError::Internal
 }

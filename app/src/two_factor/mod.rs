@@ -163,6 +163,7 @@ mod shown_once {
     use crate::caller::Caller;
     use crate::db::users::User;
     use crate::error::AppError;
+    use crate::session::session_error;
 
     pub const LINKED: &str = "shown_once.linked";
     pub const RECOVERY_CODES: &str = "shown_once.recovery_codes";
@@ -218,10 +219,5 @@ mod shown_once {
             tracing::error!(%error, "reading a result to show once");
             AppError::Internal
         })
-    }
-
-    fn session_error(error: tower_sessions::session::Error) -> AppError {
-        tracing::error!(%error, "session store error");
-        AppError::Internal
     }
 }

@@ -134,12 +134,7 @@ pub fn confirm_plain_post(done: &str) {
     let Some(parts) = plain_post() else {
         return;
     };
-    let path = parts
-        .headers
-        .get(http::header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://"))
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+    let path = crate::request::referring_page(&parts.headers)
         .map(|p| p.split(['?', '#']).next().unwrap_or(p))
         .unwrap_or("/settings");
     leptos_axum::redirect(&format!(
@@ -164,12 +159,7 @@ pub fn redirect_plain_post(to: &str) -> bool {
 #[cfg(feature = "ssr")]
 fn plain_post() -> Option<http::request::Parts> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"))
-        .then_some(parts)
+    crate::request::is_plain_post(&parts.headers).then_some(parts)
 }
 
 /// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`

@@ -59,11 +59,7 @@ pub async fn locked_role_of(
     user_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     lock_account(conn, account_id).await?;
-    sqlx::query_scalar("SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2")
-        .bind(account_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await
+    super::role_of(&mut *conn, account_id, user_id).await
 }
 
 async fn is_last_owner(
@@ -71,13 +67,7 @@ async fn is_last_owner(
     account_id: i64,
     user_id: i64,
 ) -> Result<Option<bool>, sqlx::Error> {
-    let Some(role): Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?
-    else {
+    let Some(role) = super::role_of(&mut *conn, account_id, user_id).await? else {
         return Ok(None);
     };
     if role != "owner" {

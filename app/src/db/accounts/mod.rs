@@ -84,8 +84,8 @@ pub async fn create(
 }
 
 /// The user's role in the account, or `None` when they are not a member.
-pub async fn role_of(
-    db: &Db,
+pub async fn role_of<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     account_id: i64,
     user_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
