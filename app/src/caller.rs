@@ -39,6 +39,23 @@ impl Caller {
         Ok(caller)
     }
 
+    /// This caller, if the sudo window is open; for actions that need it only sometimes.
+    pub async fn require_recent(self) -> Result<Self, AppError> {
+        self.check_recent().await?;
+        Ok(self)
+    }
+
+    /// How long the sudo window stays open, for a page to say when it closes.
+    pub async fn access_clock(&self) -> Result<crate::sudo::AccessClock, AppError> {
+        let settings = &self.state.settings;
+        let left = session::recent_verification_left(&self.session, settings, now_unix()).await?;
+        Ok(crate::sudo::AccessClock {
+            left,
+            window: settings.reauth_secs,
+            warn_before: (settings.reauth_secs / 4).clamp(1, 60),
+        })
+    }
+
     /// Whether the sudo window is open, for what is only shown within it.
     pub async fn is_recently_authenticated(&self) -> bool {
         self.check_recent().await.is_ok()

@@ -11,6 +11,7 @@
 #![recursion_limit = "512"]
 
 pub mod accounts;
+pub mod active_sessions;
 pub mod authentication;
 #[cfg(feature = "ssr")]
 pub mod caller;

@@ -44,6 +44,8 @@ pub struct Settings {
     pub mail_requests_per_hour: i64,
     /// Reset requests one client address may make per hour, whatever the email.
     pub mail_requests_per_client_per_hour: i64,
+    /// How long the security log keeps an event.
+    pub security_log_retention_secs: i64,
 }
 
 impl Default for Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             reset_ttl_secs: 3600,
             mail_requests_per_hour: 5,
             mail_requests_per_client_per_hour: 20,
+            security_log_retention_secs: 90 * 86_400,
         }
     }
 }

@@ -134,6 +134,8 @@ pub struct SecurityConfig {
     pub mail_requests_per_hour: u32,
     /// Password reset requests one client address may make in an hour.
     pub mail_requests_per_client_per_hour: u32,
+    /// Days the security log (the sign-in history among it) is kept.
+    pub log_retention_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,6 +191,7 @@ impl Default for SecurityConfig {
             password_reset_minutes: 60,
             mail_requests_per_hour: 5,
             mail_requests_per_client_per_hour: 20,
+            log_retention_days: 90,
         }
     }
 }
@@ -366,6 +369,7 @@ impl Config {
             mail_requests_per_client_per_hour: i64::from(
                 self.security.mail_requests_per_client_per_hour,
             ),
+            security_log_retention_secs: i64::from(self.security.log_retention_days) * 86_400,
         }
     }
 }

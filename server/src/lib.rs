@@ -212,8 +212,7 @@ fn spawn_mail_worker(
     ));
 }
 
-/// Periodically deletes expired sessions, finished throttle windows, device setups that ran
-/// out of time, expired email links and mail sent more than a week ago.
+/// Periodically deletes expired sessions and what [`sweep`] deletes.
 fn spawn_cleanup<S>(state: AppState, store: S)
 where
     S: tower_sessions::ExpiredDeletion + Clone,
@@ -225,20 +224,33 @@ where
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "deleting expired sessions failed");
             }
-            let now = app::clock::now_unix();
-            if let Err(error) = app::db::throttle::prune(&state.db, now).await {
-                tracing::warn!(%error, "pruning login throttle failed");
-            }
-            let expired = now - app::two_factor::service::PENDING_SECS;
-            if let Err(error) = app::db::two_factor::prune_pending(&state.db, expired).await {
-                tracing::warn!(%error, "pruning unfinished device setups failed");
-            }
-            if let Err(error) = app::db::email_tokens::prune(&state.db, now).await {
-                tracing::warn!(%error, "pruning expired email links failed");
-            }
-            if let Err(error) = app::db::outbox::prune_sent(&state.db, now - 7 * 86_400).await {
-                tracing::warn!(%error, "pruning sent mail failed");
-            }
+            sweep(&state, app::clock::now_unix()).await;
         }
     });
+}
+
+/// Deletes what ran out by `now`: the Sessions list's rows of expired sessions, security log
+/// entries past their retention, finished throttle windows, device setups that ran out of
+/// time, expired email links and mail sent more than a week ago. Each on its own, so one
+/// failure does not keep the others.
+pub async fn sweep(state: &AppState, now: i64) {
+    if let Err(error) = app::db::sessions::prune(&state.db, now).await {
+        tracing::warn!(%error, "pruning expired sessions from the list failed");
+    }
+    if let Err(error) = app::security_log::prune(state, now).await {
+        tracing::warn!(?error, "pruning the security log failed");
+    }
+    if let Err(error) = app::db::throttle::prune(&state.db, now).await {
+        tracing::warn!(%error, "pruning login throttle failed");
+    }
+    let expired = now - app::two_factor::service::PENDING_SECS;
+    if let Err(error) = app::db::two_factor::prune_pending(&state.db, expired).await {
+        tracing::warn!(%error, "pruning unfinished device setups failed");
+    }
+    if let Err(error) = app::db::email_tokens::prune(&state.db, now).await {
+        tracing::warn!(%error, "pruning expired email links failed");
+    }
+    if let Err(error) = app::db::outbox::prune_sent(&state.db, now - 7 * 86_400).await {
+        tracing::warn!(%error, "pruning sent mail failed");
+    }
 }

@@ -212,13 +212,33 @@ pub async fn resolve_user(
 ) -> Response {
     let now = app::clock::now_unix();
     let state = &ctx.app;
-    let user = match session::resolve(&session, &state.db, &state.settings, now).await {
-        Ok(user) => user,
-        Err(error) => return app_error_response(error),
-    };
-    if let Some(addr) = client_addr(&req, ctx.trust_forwarded_for) {
+    let addr = client_addr(&req, ctx.trust_forwarded_for);
+    if let Some(addr) = addr {
         req.extensions_mut().insert(ClientAddr(addr));
     }
+    let client = session::ClientInfo {
+        addr,
+        user_agent: session::user_agent(req.headers()),
+    };
+    let activity = req.uri().path() != session::STATUS_PATH;
+    let resolved = match session::resolve(
+        &session,
+        &state.db,
+        &state.settings,
+        &client,
+        now,
+        activity,
+    )
+    .await
+    {
+        Ok(resolved) => resolved,
+        Err(error) => return app_error_response(error),
+    };
+    let user = resolved.map(|resolved| {
+        req.extensions_mut()
+            .insert(session::SessionExpiry(resolved.expires_at));
+        resolved.user
+    });
 
     if req.method() == Method::GET {
         let path = req.uri().path();

@@ -20,6 +20,9 @@ pub async fn change_password(
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
+    let this_session = crate::session::current_id(&caller.session)
+        .await?
+        .unwrap_or_default();
     let epoch = service::change_password(
         &caller.state,
         &caller.user,
@@ -27,6 +30,7 @@ pub async fn change_password(
         new_password,
         new_password_confirmation,
         &caller.client,
+        &this_session,
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.

@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ChangePassword;
+use crate::active_sessions::SessionsSection;
+use crate::security_log::SecurityLogSection;
 use crate::strength_meter::StrengthMeter;
+use crate::sudo::AccessQuestion;
 use crate::two_factor::TwoFactorSection;
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
@@ -12,8 +15,11 @@ pub fn AuthenticationPage() -> impl IntoView {
     view! {
         <Title text="Authentication"/>
         <h1>"Authentication"</h1>
+        <AccessQuestion/>
         <ChangePasswordSection/>
         <TwoFactorSection/>
+        <SessionsSection/>
+        <SecurityLogSection page=crate::two_factor::PAGE/>
     }
 }
 

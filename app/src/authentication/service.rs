@@ -21,6 +21,7 @@ pub async fn change_password(
     new: String,
     confirmation: String,
     client: &ClientInfo,
+    this_session: &str,
 ) -> Result<i64, AppError> {
     let mut errors = FieldErrors::new();
     if current.is_empty() {
@@ -79,7 +80,9 @@ pub async fn change_password(
             "Your password was changed in the meantime. Reload the page and try again.",
         )
     })?;
-    security_log::record_in(&mut tx, user.id, Event::PasswordChanged, "", client.addr).await?;
+    // The epoch ended every other session; the Sessions list says so at once.
+    crate::db::sessions::end_others(&mut tx, user.id, this_session, now_unix()).await?;
+    security_log::record_in(&mut tx, user.id, Event::PasswordChanged, "", client).await?;
     let what = "The password of your account was changed, and every other session was logged out.";
     crate::mail::notify(
         &mut tx,

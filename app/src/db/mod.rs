@@ -8,6 +8,7 @@ pub mod email_tokens;
 pub mod outbox;
 pub mod security_log;
 pub mod server_key;
+pub mod sessions;
 pub mod ssh_keys;
 pub mod throttle;
 pub mod two_factor;

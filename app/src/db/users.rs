@@ -180,6 +180,17 @@ pub async fn replace_password(
     row.map(|r| r.try_get("session_epoch")).transpose()
 }
 
+/// Ends every session of the user (the epoch moves); returns the new epoch.
+pub async fn bump_session_epoch(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?
+    .try_get("session_epoch")
+}
+
 /// A password reset: the new hash, every session ended (the epoch moves), and the address
 /// verified, since the reset link was mailed to it. Returns the new epoch.
 pub async fn reset_password(

@@ -7,6 +7,7 @@ use crate::db::email_tokens::{self, Purpose};
 use crate::db::users::{self, User};
 use crate::error::AppError;
 use crate::security_log::{self, Event};
+use crate::session::ClientInfo;
 use crate::state::AppState;
 use crate::tokens::{new_token, token_hash};
 
@@ -80,7 +81,14 @@ pub async fn verify(
         .await?
         .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
     users::mark_email_verified(&mut tx, owner, now).await?;
-    security_log::record_in(&mut tx, owner, Event::EmailVerified, &user.email, None).await?;
+    security_log::record_in(
+        &mut tx,
+        owner,
+        Event::EmailVerified,
+        &user.email,
+        &ClientInfo::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user.email)
 }

@@ -27,6 +27,11 @@ pub fn verify_email_link(settings: &Settings, token: &str) -> String {
     format!("{}/verify-email/{token}", settings.public_url)
 }
 
+/// The Sessions list on the Authentication page.
+pub fn sessions_link(settings: &Settings) -> String {
+    format!("{}/settings/authentication#sessions", settings.public_url)
+}
+
 pub fn password_reset_link(settings: &Settings, token: &str) -> String {
     format!("{}/password-reset/{token}", settings.public_url)
 }

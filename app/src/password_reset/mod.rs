@@ -52,7 +52,7 @@ pub async fn reset_password(
     )
     .await?;
     let session = crate::session::current_session().await?;
-    crate::session::end(&session).await?;
+    crate::session::end(&session, &state.db).await?;
     leptos_axum::redirect(&format!("/login?done={}", crate::sign_in::DONE_RESET));
     Ok(())
 }

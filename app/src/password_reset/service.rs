@@ -136,7 +136,9 @@ pub async fn reset(
         .await?
         .ok_or_else(|| AppError::Forbidden(INVALID_LINK.into()))?;
     email_tokens::revoke(&mut tx, user.id, Purpose::VerifyEmail).await?;
-    security_log::record_in(&mut tx, user.id, Event::PasswordReset, "", client.addr).await?;
+    // The epoch ended every session; the Sessions list says so at once.
+    crate::db::sessions::end_others(&mut tx, user.id, "", now).await?;
+    security_log::record_in(&mut tx, user.id, Event::PasswordReset, "", client).await?;
     notify_reset(&mut tx, state, &user, now, client).await?;
     tx.commit().await?;
     state.outbox.wake();

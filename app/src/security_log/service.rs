@@ -1,20 +1,21 @@
 //! The person's security log: what happened to the way they sign in (two-factor devices,
 //! recovery codes, wrong codes, SSH keys, password changes and resets, the email address
-//! confirmed), shown on the Authentication page.
-
-use std::net::IpAddr;
+//! confirmed) and the sign-in history (sign-ins, wrong passwords, lock-outs, sessions ended),
+//! shown on the Authentication page and kept for a set number of days.
 
 use sqlx::AnyConnection;
 
 use crate::clock::now_unix;
-use crate::db::security_log;
+use crate::db::security_log::{self, NewEvent};
 use crate::db::users::User;
 use crate::error::AppError;
+use crate::session::{ClientInfo, SignInMethod};
 use crate::state::AppState;
 
-use super::EventView;
+use super::{EventView, LogPage};
 
-const ENTRIES_SHOWN: i64 = 20;
+/// Events on one page of the log.
+pub const PAGE_SIZE: i64 = 20;
 
 /// What can be recorded; the stored `kind` is `as_str()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +33,21 @@ pub enum Event {
     PasswordChanged,
     PasswordReset,
     EmailVerified,
+    /// `detail` is the [`SignInMethod`]'s stored name.
+    SignedIn,
+    /// A wrong password for this account at sign-in (the person trying is not told which
+    /// part was wrong; the owner is).
+    PasswordFailed,
+    /// Sign-in refused for a while after too many attempts; `detail` says which limit.
+    LockedOut,
+    /// A session ended from the Sessions list; `detail` names its browser.
+    SessionEnded,
+    /// "Sign out all other sessions"; `detail` is how many.
+    OtherSessionsEnded,
 }
 
 impl Event {
-    const ALL: [Event; 13] = [
+    const ALL: [Event; 18] = [
         Event::DeviceLinked,
         Event::DeviceRemoved,
         Event::DeviceRenamed,
@@ -49,6 +61,11 @@ impl Event {
         Event::PasswordChanged,
         Event::PasswordReset,
         Event::EmailVerified,
+        Event::SignedIn,
+        Event::PasswordFailed,
+        Event::LockedOut,
+        Event::SessionEnded,
+        Event::OtherSessionsEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +83,11 @@ impl Event {
             Event::PasswordChanged => "password_changed",
             Event::PasswordReset => "password_reset",
             Event::EmailVerified => "email_verified",
+            Event::SignedIn => "signed_in",
+            Event::PasswordFailed => "password_failed",
+            Event::LockedOut => "locked_out",
+            Event::SessionEnded => "session_ended",
+            Event::OtherSessionsEnded => "other_sessions_ended",
         }
     }
 
@@ -91,6 +113,17 @@ impl Event {
                 "Reset the password by email link; every session was logged out".into()
             }
             Event::EmailVerified => format!("Confirmed the email address {detail}"),
+            Event::SignedIn => format!(
+                "Signed in ({})",
+                SignInMethod::parse(detail).describe().to_lowercase()
+            ),
+            Event::PasswordFailed => "Wrong password at sign-in".into(),
+            Event::LockedOut => format!("Sign-in paused after too many attempts ({detail})"),
+            Event::SessionEnded => format!("Signed out a session ({detail})"),
+            Event::OtherSessionsEnded => match detail {
+                "1" => "Signed out 1 other session".into(),
+                n => format!("Signed out all other sessions ({n})"),
+            },
         }
     }
 }
@@ -101,10 +134,10 @@ pub async fn record(
     user_id: i64,
     event: Event,
     detail: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
-    record_in(&mut conn, user_id, event, detail, addr).await
+    record_in(&mut conn, user_id, event, detail, client).await
 }
 
 /// Records an event as part of the change it is about (on the change's transaction).
@@ -113,35 +146,56 @@ pub async fn record_in(
     user_id: i64,
     event: Event,
     detail: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
-    let addr = addr.map(|a| a.to_string());
+    let addr = client.addr.map(|a| a.to_string());
     security_log::record(
         conn,
-        user_id,
-        event.as_str(),
-        detail,
-        addr.as_deref(),
-        now_unix(),
+        &NewEvent {
+            user_id,
+            kind: event.as_str(),
+            detail,
+            client_addr: addr.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            now: now_unix(),
+        },
     )
     .await?;
     Ok(())
 }
 
-/// The newest entries, with times in the user's own zone and formats.
-pub async fn recent(state: &AppState, user: &User) -> Result<Vec<EventView>, AppError> {
-    Ok(security_log::recent(&state.db, user.id, ENTRIES_SHOWN)
-        .await?
+/// One page of the log, newest first, older than the event `before` if given; times in the
+/// user's own zone and formats.
+pub async fn page(state: &AppState, user: &User, before: Option<i64>) -> Result<LogPage, AppError> {
+    let mut rows = security_log::page(&state.db, user.id, before, PAGE_SIZE + 1).await?;
+    let more = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    let older = more.then(|| rows.last().map(|e| e.id)).flatten();
+    let events = rows
         .into_iter()
-        .map(|e| EventView {
-            when: user.preferences.show(e.created_at),
-            what: Event::ALL
-                .into_iter()
-                .find(|k| k.as_str() == e.kind)
-                .map(|k| k.describe(&e.detail))
-                // A kind from a newer version: still readable.
-                .unwrap_or_else(|| e.kind.replace('_', " ")),
-            address: e.client_addr,
+        .map(|e| {
+            let client = ClientInfo {
+                addr: None,
+                user_agent: e.user_agent,
+            };
+            EventView {
+                when: user.preferences.show(e.created_at),
+                what: Event::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == e.kind)
+                    .map(|k| k.describe(&e.detail))
+                    // A kind from a newer version: still readable.
+                    .unwrap_or_else(|| e.kind.replace('_', " ")),
+                address: e.client_addr,
+                browser: client.user_agent.is_some().then(|| client.browser()),
+            }
         })
-        .collect())
+        .collect();
+    Ok(LogPage { events, older })
+}
+
+/// Deletes what is older than the retention period.
+pub async fn prune(state: &AppState, now: i64) -> Result<u64, AppError> {
+    let cutoff = now - state.settings.security_log_retention_secs;
+    Ok(security_log::prune(&state.db, cutoff).await?)
 }

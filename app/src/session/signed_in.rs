@@ -3,6 +3,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::db::sessions::{self as index, NewSession};
 use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::error::AppError;
@@ -24,6 +25,55 @@ struct AuthState {
     /// Last password or code check; sensitive actions need it recent.
     #[serde(default)]
     verified_at: i64,
+    /// Random, made at sign-in: the session's row in the Sessions list is keyed by its hash.
+    /// Empty in sessions from before that list, which get one at their next request.
+    #[serde(default)]
+    handle: String,
+}
+
+/// How a session was signed in, as the Sessions list and the security log say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    Password,
+    PasswordAndCode,
+    PasswordAndRecoveryCode,
+    /// A session from before methods were recorded.
+    Unknown,
+}
+
+impl SignInMethod {
+    const ALL: [SignInMethod; 4] = [
+        SignInMethod::Password,
+        SignInMethod::PasswordAndCode,
+        SignInMethod::PasswordAndRecoveryCode,
+        SignInMethod::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::PasswordAndCode => "password+code",
+            SignInMethod::PasswordAndRecoveryCode => "password+recovery",
+            SignInMethod::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == stored)
+            .unwrap_or(SignInMethod::Unknown)
+    }
+
+    /// "Password and authenticator code".
+    pub fn describe(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "Password",
+            SignInMethod::PasswordAndCode => "Password and authenticator code",
+            SignInMethod::PasswordAndRecoveryCode => "Password and recovery code",
+            SignInMethod::Unknown => "Not recorded",
+        }
+    }
 }
 
 const PENDING_LOGIN_KEY: &str = "pending_login";
@@ -48,9 +98,46 @@ fn touch_interval(settings: &Settings) -> i64 {
     (settings.session_idle_secs / 4).clamp(1, 60)
 }
 
+/// When a session seen at `seen_at` ends unless it is active again: the idle timeout, but
+/// never past the absolute lifetime. The row in the Sessions list carries it, and a session
+/// whose row says it ended is refused, so the list and the sign-out agree exactly.
+fn expires_at(settings: &Settings, authenticated_at: i64, seen_at: i64) -> i64 {
+    (seen_at + settings.session_idle_secs).min(authenticated_at + settings.session_absolute_secs)
+}
+
+/// The key of a session's row: SHA-256 of its handle, so the table never holds anything
+/// that could be replayed, and the id shown in the page's forms is not the handle itself.
+fn id_hash(handle: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(handle.as_bytes()))
+}
+
+fn new_handle() -> String {
+    use aes_gcm::aead::rand_core::RngCore;
+    let mut bytes = [0u8; 16];
+    aes_gcm::aead::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// The signed-in person, put into the request by the server's middleware.
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
+
+/// When the request's session ends without further activity (Unix seconds), put into the
+/// request beside [`CurrentUser`].
+#[derive(Debug, Clone, Copy)]
+pub struct SessionExpiry(pub i64);
+
+/// A valid session: whose it is, and until when it lives without activity.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub user: User,
+    pub expires_at: i64,
+}
+
+/// The path of [`super::session_status`], which reads the session without counting as
+/// activity: the page's timer asks it, and must not keep an idle session alive.
+pub const STATUS_PATH: &str = "/api/session/status";
 
 /// The client's address as the server decided to trust it (socket peer, or the proxy's
 /// `X-Forwarded-For` when configured).
@@ -101,21 +188,61 @@ pub fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
-/// Signs `user` in: a fresh session id (no fixation) carrying who and since when.
-pub async fn start(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
+/// Where and how a session is being signed in.
+pub struct SignIn<'a> {
+    pub db: &'a Db,
+    pub settings: &'a Settings,
+    pub method: SignInMethod,
+    pub client: &'a ClientInfo,
+    pub now: i64,
+}
+
+/// Signs `user` in: a fresh session id (no fixation) carrying who and since when, and its
+/// row in the person's Sessions list. Whatever this browser was signed in as before ends.
+pub async fn start(session: &Session, user: &User, sign_in: &SignIn<'_>) -> Result<(), AppError> {
+    if let Some(previous) = current_id(session).await? {
+        index::remove(sign_in.db, &previous).await?;
+    }
     session.cycle_id().await.map_err(session_error)?;
     session
         .remove_value(PENDING_LOGIN_KEY)
         .await
         .map_err(session_error)?;
+    let now = sign_in.now;
     let state = AuthState {
         user_id: user.id,
         epoch: user.session_epoch,
         authenticated_at: now,
         seen_at: now,
         verified_at: now,
+        handle: new_handle(),
     };
+    let addr = sign_in.client.addr.map(|a| a.to_string());
+    index::insert(
+        sign_in.db,
+        &NewSession {
+            id_hash: &id_hash(&state.handle),
+            user_id: user.id,
+            created_at: now,
+            now,
+            expires_at: expires_at(sign_in.settings, now, now),
+            user_agent: sign_in.client.user_agent.as_deref(),
+            client_addr: addr.as_deref(),
+            method: sign_in.method.as_str(),
+        },
+    )
+    .await?;
     session.insert(AUTH_KEY, state).await.map_err(session_error)
+}
+
+/// The id of this session's row in the Sessions list, if it is signed in.
+pub async fn current_id(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .filter(|state| !state.handle.is_empty())
+        .map(|state| id_hash(&state.handle)))
 }
 
 /// The password was right and a second factor is due: remembers whose login this is, under
@@ -168,9 +295,9 @@ pub async fn mark_verified(session: &Session, now: i64) -> Result<(), AppError> 
     else {
         return Err(AppError::Unauthorized);
     };
+    // `seen_at` stays: it says when the Sessions list last heard of this session.
     let state = AuthState {
         verified_at: now,
-        seen_at: now,
         ..state
     };
     session.insert(AUTH_KEY, state).await.map_err(session_error)
@@ -214,20 +341,27 @@ pub async fn continue_with_epoch(session: &Session, epoch: i64) -> Result<(), Ap
     session.insert(AUTH_KEY, state).await.map_err(session_error)
 }
 
-/// Deletes the session from the store; the old cookie is worthless afterwards.
-pub async fn end(session: &Session) -> Result<(), AppError> {
+/// Deletes the session from the store, and its row from the Sessions list; the old cookie
+/// is worthless afterwards.
+pub async fn end(session: &Session, db: &Db) -> Result<(), AppError> {
+    if let Some(id) = current_id(session).await? {
+        index::remove(db, &id).await?;
+    }
     session.flush().await.map_err(session_error)
 }
 
-/// The user this session belongs to, if it is still valid: within the absolute lifetime
-/// (the idle timeout is the store's expiry, moved forward at most once a minute) and not
-/// ended by a password change. An invalid session is deleted.
+/// The user this session belongs to, if it is still valid: within the absolute lifetime,
+/// not ended by a password change, and its row in the Sessions list neither ended from the
+/// list nor past its idle expiry. Activity moves the expiry (of the row and of the store's
+/// record) forward at most once a minute. An invalid session is deleted.
 pub async fn resolve(
     session: &Session,
     db: &Db,
     settings: &Settings,
+    client: &ClientInfo,
     now: i64,
-) -> Result<Option<User>, AppError> {
+    activity: bool,
+) -> Result<Option<Resolved>, AppError> {
     let Some(state) = session
         .get::<AuthState>(AUTH_KEY)
         .await
@@ -235,25 +369,124 @@ pub async fn resolve(
     else {
         return Ok(None);
     };
-    if now - state.authenticated_at <= settings.session_absolute_secs {
-        if let Some(user) = users::find_by_id(db, state.user_id).await? {
-            if user.session_epoch == state.epoch {
-                if now - state.seen_at >= touch_interval(settings) {
-                    let touched = AuthState {
-                        seen_at: now,
-                        ..state
-                    };
-                    session
-                        .insert(AUTH_KEY, touched)
-                        .await
-                        .map_err(session_error)?;
-                }
-                return Ok(Some(user));
+    if let Some(user) = valid_user(db, settings, &state, now).await? {
+        let addr = client.addr.map(|a| a.to_string());
+        let user_agent = client.user_agent.as_deref();
+        if state.handle.is_empty() {
+            // A session from before the Sessions list: listed from now on, with what is
+            // known of it.
+            let state = AuthState {
+                seen_at: now,
+                handle: new_handle(),
+                ..state
+            };
+            index::insert(
+                db,
+                &NewSession {
+                    id_hash: &id_hash(&state.handle),
+                    user_id: user.id,
+                    created_at: state.authenticated_at,
+                    now,
+                    expires_at: expires_at(settings, state.authenticated_at, now),
+                    user_agent,
+                    client_addr: addr.as_deref(),
+                    method: SignInMethod::Unknown.as_str(),
+                },
+            )
+            .await?;
+            let expires_at = expires_at(settings, state.authenticated_at, now);
+            session
+                .insert(AUTH_KEY, state)
+                .await
+                .map_err(session_error)?;
+            return Ok(Some(Resolved { user, expires_at }));
+        }
+        let id = id_hash(&state.handle);
+        let row = index::find(db, &id)
+            .await?
+            .filter(|row| row.ended_at.is_none() && row.expires_at > now);
+        if let Some(row) = row {
+            if activity && now - state.seen_at >= touch_interval(settings) {
+                let expiry = expires_at(settings, state.authenticated_at, now);
+                index::touch(db, &id, now, expiry, user_agent, addr.as_deref()).await?;
+                let touched = AuthState {
+                    seen_at: now,
+                    ..state
+                };
+                session
+                    .insert(AUTH_KEY, touched)
+                    .await
+                    .map_err(session_error)?;
+                return Ok(Some(Resolved {
+                    user,
+                    expires_at: expiry,
+                }));
             }
+            return Ok(Some(Resolved {
+                user,
+                expires_at: row.expires_at,
+            }));
         }
     }
-    end(session).await?;
+    end(session, db).await?;
     Ok(None)
+}
+
+/// The session's person, unless the absolute lifetime is over or the password changed.
+async fn valid_user(
+    db: &Db,
+    settings: &Settings,
+    state: &AuthState,
+    now: i64,
+) -> Result<Option<User>, AppError> {
+    if now - state.authenticated_at > settings.session_absolute_secs {
+        return Ok(None);
+    }
+    Ok(users::find_by_id(db, state.user_id)
+        .await?
+        .filter(|user| user.session_epoch == state.epoch))
+}
+
+/// "Stay signed in": counts as activity now, whatever the touch interval, and says how long
+/// the session lives from here.
+pub async fn keep_alive(
+    session: &Session,
+    db: &Db,
+    settings: &Settings,
+    now: i64,
+) -> Result<i64, AppError> {
+    let state = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .filter(|state| !state.handle.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    let expiry = expires_at(settings, state.authenticated_at, now);
+    index::touch(db, &id_hash(&state.handle), now, expiry, None, None).await?;
+    let touched = AuthState {
+        seen_at: now,
+        ..state
+    };
+    session
+        .insert(AUTH_KEY, touched)
+        .await
+        .map_err(session_error)?;
+    Ok(expiry - now)
+}
+
+/// Seconds left of this session's recent password check (sudo mode), or 0.
+pub async fn recent_verification_left(
+    session: &Session,
+    settings: &Settings,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .map_or(0, |state| {
+            (state.verified_at + settings.reauth_secs - now).max(0)
+        }))
 }
 
 /// The request's parts, available to server functions and server-side rendering.
@@ -271,6 +504,15 @@ pub fn require_user() -> Result<User, AppError> {
         .get::<CurrentUser>()
         .map(|u| u.0.clone())
         .ok_or(AppError::Unauthorized)
+}
+
+/// Seconds until this request's session ends without activity.
+pub fn expires_in(now: i64) -> Option<i64> {
+    request_parts()
+        .ok()?
+        .extensions
+        .get::<SessionExpiry>()
+        .map(|e| (e.0 - now).max(0))
 }
 
 pub fn optional_user() -> Option<User> {
@@ -293,14 +535,18 @@ pub fn client_addr() -> Option<IpAddr> {
 pub fn client_info() -> ClientInfo {
     ClientInfo {
         addr: client_addr(),
-        user_agent: request_parts().ok().and_then(|parts| {
-            parts
-                .headers
-                .get(http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(512).collect())
-        }),
+        user_agent: request_parts()
+            .ok()
+            .and_then(|parts| user_agent(&parts.headers)),
     }
+}
+
+/// The User-Agent, cut to a length worth storing.
+pub fn user_agent(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(512).collect())
 }
 
 pub async fn current_session() -> Result<Session, AppError> {
@@ -380,13 +626,23 @@ mod tests {
             session_absolute_secs: 3600,
             ..Settings::default()
         };
-        start(&session, &ada(), 1_000).await.unwrap();
-        assert!(session.get::<AuthState>(AUTH_KEY).await.unwrap().is_some());
+        let signed_in = AuthState {
+            user_id: ada().id,
+            epoch: 0,
+            authenticated_at: 1_000,
+            seen_at: 1_000,
+            verified_at: 1_000,
+            handle: String::new(),
+        };
+        session.insert(AUTH_KEY, signed_in).await.unwrap();
 
-        assert!(resolve(&session, &db, &settings, 1_000 + 3_601)
-            .await
-            .unwrap()
-            .is_none());
+        let client = ClientInfo::default();
+        assert!(
+            resolve(&session, &db, &settings, &client, 1_000 + 3_601, true)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(
             session.get::<AuthState>(AUTH_KEY).await.unwrap().is_none(),
             "the session is deleted"

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 mod user_menu;
 
 use crate::email_verification::EmailNotice;
+use crate::session::SessionTimer;
 use crate::sign_in::current_user;
 use crate::ui::ThemeToggle;
 use user_menu::UserMenu;
@@ -37,7 +38,8 @@ pub fn AppShell() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 user.await.ok().map(|user| {
-                    if user.email_verified {
+                    let timer = view! { <SessionTimer clock=user.session/> };
+                    let notice = if user.email_verified {
                         // A fixed sentence for a known key, and only for a confirmed address.
                         let confirmed = use_query_map().read_untracked().get("done").as_deref()
                             == Some(crate::email_verification::DONE_CONFIRMED);
@@ -48,7 +50,8 @@ pub fn AppShell() -> impl IntoView {
                         }))
                     } else {
                         Either::Right(view! { <EmailNotice email=user.email/> })
-                    }
+                    };
+                    view! { {timer} {notice} }
                 })
             })}
         </Transition>

@@ -56,6 +56,13 @@ pub fn trusted_nonce(state: &AppState, value: &str, email: &str) -> Option<Strin
         .then(|| nonce.to_owned())
 }
 
+/// Whether this request's browser signed in as `email` before.
+pub fn is_known(state: &AppState, email: &str) -> bool {
+    from_request(state)
+        .and_then(|value| trusted_nonce(state, &value, &crate::contact::normalize_email(email)))
+        .is_some()
+}
+
 /// Marks this browser as one that signed in as `email` (a fresh nonce on every sign-in).
 pub fn remember(state: &AppState, email: &str) {
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {

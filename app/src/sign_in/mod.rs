@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::session;
+use crate::session::{self, SignInMethod};
+#[cfg(feature = "ssr")]
+use crate::two_factor::service::SecondFactor;
 #[cfg(feature = "ssr")]
 use crate::ui::address::{encode_query_value, safe_next};
 pub use page::{LoginCodePage, LoginPage, LogoutPage, SignupPage};
@@ -29,6 +31,8 @@ pub struct UserSummary {
     pub initials: String,
     /// False until the person opened the link mailed to their address.
     pub email_verified: bool,
+    /// For the warning before the idle timeout.
+    pub session: crate::session::SessionClock,
 }
 
 impl UserSummary {
@@ -41,6 +45,10 @@ impl UserSummary {
             email,
             initials,
             email_verified: false,
+            session: crate::session::SessionClock {
+                expires_in: 0,
+                warn_before: 0,
+            },
         }
     }
 
@@ -70,10 +78,12 @@ fn initials(first_name: &str, last_name: &str, email: &str) -> String {
 
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
-    let user = crate::caller::Caller::signed_in().await?.user;
+    let caller = crate::caller::Caller::signed_in().await?;
+    let user = caller.user;
     let email_verified = user.email_verified();
     Ok(UserSummary {
         email_verified,
+        session: crate::session::SessionClock::now(&caller.state.settings),
         ..UserSummary::new(user.first_name, user.last_name, user.email)
     })
 }
@@ -120,8 +130,8 @@ pub async fn signup(
         password_confirmation,
     };
     let user = service::register(&state, input, invitation.as_ref().map(|i| i.id)).await?;
-    session::start(&session, &user, crate::clock::now_unix()).await?;
-    device::remember(&state, &user.email);
+    // The browser that made the account is not new to it: no mail.
+    sign_in(&state, &session, &user, SignInMethod::Password, true).await?;
     match invitation {
         Some(invited) => leptos_axum::redirect(&format!("/accounts/{}", invited.account_id)),
         None => leptos_axum::redirect("/settings"),
@@ -134,7 +144,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
     let client = service::LoginClient {
-        addr: session::client_addr(),
+        client: session::client_info(),
         device_cookie: device::from_request(&state),
     };
     let user = service::authenticate(&state, &email, password, &client).await?;
@@ -148,8 +158,8 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
         ));
         return Ok(());
     }
-    session::start(&session, &user, now).await?;
-    device::remember(&state, &user.email);
+    let known = device::is_known(&state, &user.email);
+    sign_in(&state, &session, &user, SignInMethod::Password, known).await?;
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
 }
@@ -164,10 +174,40 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     let user = session::second_factor_user(&session, &state.db, now)
         .await?
         .ok_or(AppError::LoginExpired)?;
-    crate::two_factor::service::verify(&state, &user, &code, &session::client_info()).await?;
-    session::start(&session, &user, now).await?;
-    device::remember(&state, &user.email);
+    let method =
+        match crate::two_factor::service::verify(&state, &user, &code, &session::client_info())
+            .await?
+        {
+            SecondFactor::Code => SignInMethod::PasswordAndCode,
+            SecondFactor::RecoveryCode => SignInMethod::PasswordAndRecoveryCode,
+        };
+    let known = device::is_known(&state, &user.email);
+    sign_in(&state, &session, &user, method, known).await?;
     leptos_axum::redirect(&safe_next(&next));
+    Ok(())
+}
+
+/// Signs `user` in on this session: its row in the Sessions list, the history entry (and the
+/// new-browser mail), and the device cookie that makes this browser known from now on.
+#[cfg(feature = "ssr")]
+async fn sign_in(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+    user: &crate::db::users::User,
+    method: SignInMethod,
+    known_browser: bool,
+) -> Result<(), AppError> {
+    let client = session::client_info();
+    let sign_in = session::SignIn {
+        db: &state.db,
+        settings: &state.settings,
+        method,
+        client: &client,
+        now: crate::clock::now_unix(),
+    };
+    session::start(session, user, &sign_in).await?;
+    service::record_sign_in(state, user, method, &client, known_browser).await?;
+    device::remember(state, &user.email);
     Ok(())
 }
 

@@ -1,6 +1,5 @@
-//! Signing up and signing in: validation, storage and the login throttle.
-
-use std::net::IpAddr;
+//! Signing up and signing in: validation, storage, the login throttle and the sign-in
+//! history.
 
 use crate::clock::now_unix;
 use crate::contact::{normalize_email, validate_email};
@@ -9,6 +8,8 @@ use crate::db::{is_unique_violation, throttle};
 use crate::error::{AppError, FieldErrors};
 use crate::password;
 use crate::profile::validate_name;
+use crate::security_log::{self, Event};
+use crate::session::{ClientInfo, SignInMethod};
 use crate::state::AppState;
 
 pub struct SignupInput {
@@ -124,10 +125,10 @@ pub async fn register(
     }
 }
 
-/// Who is trying to log in, as far as throttling goes.
+/// Who is trying to log in, as far as throttling and the history go.
 #[derive(Debug, Clone, Default)]
 pub struct LoginClient {
-    pub addr: Option<IpAddr>,
+    pub client: ClientInfo,
     /// The device cookie the browser sent, if any (see [`super::device`]).
     pub device_cookie: Option<String>,
 }
@@ -155,6 +156,7 @@ pub async fn authenticate(
     let refuse = |count: throttle::Count| AppError::Throttled {
         retry_after_secs: count.retry_after(now),
     };
+
     let streak_key = format!("streak:{email}");
     let device = client
         .device_cookie
@@ -167,12 +169,22 @@ pub async fn authenticate(
             let key = format!("device:{nonce}");
             let count = throttle::hit(db, &key, now, window).await?;
             if count.attempts > settings.login_attempts_per_account {
+                record_lockout(
+                    state,
+                    &email,
+                    client,
+                    settings.login_attempts_per_account,
+                    &count,
+                    "a known browser",
+                )
+                .await?;
                 return Err(refuse(count));
             }
             (key, None)
         }
         None => {
             let addr_key = client
+                .client
                 .addr
                 .map(|a| format!("addr:{}", throttle::address_bucket(a)));
             if let Some(key) = &addr_key {
@@ -184,11 +196,29 @@ pub async fn authenticate(
             let account_key = format!("account:{email}");
             let count = throttle::hit(db, &account_key, now, window).await?;
             if count.attempts > settings.login_attempts_per_account {
+                record_lockout(
+                    state,
+                    &email,
+                    client,
+                    settings.login_attempts_per_account,
+                    &count,
+                    "new browsers",
+                )
+                .await?;
                 return Err(refuse(count));
             }
             // A year is "in a row" for any real attack; the counter must end some time.
             let streak = throttle::hit(db, &streak_key, now, 365 * 86_400).await?;
             if streak.attempts > settings.login_lockout_failures {
+                record_lockout(
+                    state,
+                    &email,
+                    client,
+                    settings.login_lockout_failures,
+                    &streak,
+                    "new browsers, until you sign in or reset the password",
+                )
+                .await?;
                 return Err(AppError::LockedOut);
             }
             (account_key, addr_key)
@@ -219,9 +249,70 @@ pub async fn authenticate(
             }
             Ok(user)
         }
-        _ => Err(AppError::BadCredentials),
+        Some(user) => {
+            security_log::record(state, user.id, Event::PasswordFailed, "", &client.client).await?;
+            Err(AppError::BadCredentials)
+        }
+        None => Err(AppError::BadCredentials),
     }
 }
+
+/// Records a lock-out for the account's owner. Exactly one attempt crosses a limit (attempts
+/// are counted in one statement), and only that one is recorded, not every refusal after it.
+async fn record_lockout(
+    state: &AppState,
+    email: &str,
+    client: &LoginClient,
+    limit: i64,
+    count: &throttle::Count,
+    which: &str,
+) -> Result<(), AppError> {
+    if count.attempts != limit + 1 {
+        return Ok(());
+    }
+    if let Some(user) = users::find_by_email(&state.db, email).await? {
+        security_log::record(state, user.id, Event::LockedOut, which, &client.client).await?;
+    }
+    Ok(())
+}
+
+/// A completed sign-in, for the history; a browser that never signed in to this account
+/// before (no device cookie for it) also gets the owner the mail "New sign-in to your
+/// account". Both commit together.
+pub async fn record_sign_in(
+    state: &AppState,
+    user: &User,
+    method: SignInMethod,
+    client: &ClientInfo,
+    known_browser: bool,
+) -> Result<(), AppError> {
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    security_log::record_in(&mut tx, user.id, Event::SignedIn, method.as_str(), client).await?;
+    if !known_browser {
+        let what = format!(
+            "Your account was signed in to from a browser that has not signed in to it before \
+             ({method}). If this was not you, sign it out at {sessions} and change your \
+             password.",
+            method = method.describe().to_lowercase(),
+            sessions = crate::mail::messages::sessions_link(&state.settings),
+        );
+        crate::mail::notify(
+            &mut tx,
+            &state.settings,
+            user,
+            NEW_SIGN_IN_SUBJECT,
+            &what,
+            client,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+/// The subject of the mail about a sign-in from a new browser.
+pub const NEW_SIGN_IN_SUBJECT: &str = "New sign-in to your account";
 
 /// After a password reset the owner has proved the address: untrusted browsers may try again.
 pub async fn end_lockout(state: &AppState, email: &str) -> Result<(), AppError> {

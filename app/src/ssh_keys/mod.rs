@@ -69,7 +69,7 @@ pub async fn add_ssh_key(
 #[server(endpoint = "ssh-keys/delete")]
 pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
-    service::delete(&caller.state, &caller.user, id, caller.client.addr).await?;
+    service::delete(&caller.state, &caller.user, id, &caller.client).await?;
     crate::ui::confirm_plain_post("ssh-key-deleted");
     Ok(())
 }

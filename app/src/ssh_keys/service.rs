@@ -1,7 +1,5 @@
 //! Adding, listing, deleting and exporting a person's SSH keys.
 
-use std::net::IpAddr;
-
 use chrono::NaiveDate;
 
 use super::parse::parse;
@@ -74,7 +72,7 @@ pub async fn add(
         Err(e) => return Err(e.into()),
     };
     let detail = format!("\u{201c}{}\u{201d} ({})", key.title, key.fingerprint);
-    security_log::record_in(&mut tx, user.id, Event::SshKeyAdded, &detail, client.addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::SshKeyAdded, &detail, client).await?;
     let what = format!(
         "The SSH key \u{201c}{}\u{201d} ({}) was added to your account. It can be used to \
          reach everything your account can.",
@@ -107,13 +105,13 @@ pub async fn delete(
     state: &AppState,
     user: &User,
     id: i64,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
     let key = ssh_keys::delete(&state.db, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let detail = format!("\u{201c}{}\u{201d} ({})", key.title, key.fingerprint);
-    security_log::record(state, user.id, Event::SshKeyRemoved, &detail, addr).await?;
+    security_log::record(state, user.id, Event::SshKeyRemoved, &detail, client).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! the two-factor section, which shows the form, and the Authentication page, whose password
 //! change counts its checks the same way.
 
+mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -11,6 +12,18 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::caller::Caller;
 use crate::error::AppError;
+pub use page::{AccessQuestion, AccessTimer, ConfirmAccessPanel, Reauth};
+
+/// The recent-password window as a page's timer sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessClock {
+    /// Seconds until it closes (0: closed).
+    pub left: i64,
+    /// Its full length, as a confirmed password opens it again.
+    pub window: i64,
+    /// How long before it closes a page says so.
+    pub warn_before: i64,
+}
 
 /// What a password confirmed without JavaScript comes back with (`?done=`).
 pub const DONE_ACCESS: &str = "access";

@@ -25,9 +25,10 @@ pub struct TwoFactorStatus {
     /// A wizard started and not finished (nor expired): reloading resumes it.
     pub pending: Option<PendingDevice>,
     pub recovery_codes_left: i64,
-    pub events: Vec<crate::security_log::EventView>,
     /// What a form posted without JavaScript made, for the page after its redirect to show.
     pub shown_once: ShownOnce,
+    /// The recent-password window linking needs, for the wizard to say when it closes.
+    pub access: crate::sudo::AccessClock,
 }
 
 /// Results that exist only in the response of the action that made them (recovery codes are
@@ -81,6 +82,7 @@ pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
     let show_pending = caller.is_recently_authenticated().await;
     let mut status = service::overview(&caller.state, &caller.user, show_pending).await?;
     status.shown_once = shown_once::take(&caller).await?;
+    status.access = caller.access_clock().await?;
     Ok(status)
 }
 
@@ -127,7 +129,7 @@ pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppEr
         &caller.user,
         device_id,
         &new_name,
-        caller.client.addr,
+        &caller.client,
     )
     .await?;
     crate::ui::confirm_plain_post(page::DONE_RENAMED);

@@ -13,16 +13,13 @@
 use leptos::either::{Either, EitherOf5};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnUrlError;
 
 use super::{
     two_factor_overview, BeginLinking, CancelLinking, DeviceView, FinishLinking, Linked,
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
-use crate::error::AppError;
-use crate::security_log::SecurityLog;
-use crate::sudo::{ConfirmAccess, DONE_ACCESS};
+use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
@@ -56,8 +53,6 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
     let notice = match done.as_deref() {
         Some(DONE_RENAMED) => Some("Device renamed."),
         Some(DONE_REMOVED) => Some("Device removed."),
-        // A password confirmed without JavaScript: the person sends their form again.
-        Some(DONE_ACCESS) => Some("Password confirmed: you can continue."),
         _ => None,
     };
     // The wizard's code is loaded only once it is started (a link to its first step).
@@ -94,9 +89,8 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
             "There are no restrictions on device linking: link as many devices as you need. "
             "We highly recommend you link multiple devices, as if the device is lost or stolen, it can't be recovered."
         </p>
-        <RefusedWithoutJavaScript/>
         {if wizard_started {
-            Either::Left(view! { <LinkWizard pending=data.pending.clone() linked enabled/> })
+            Either::Left(view! { <LinkWizard pending=data.pending.clone() linked enabled access=data.access/> })
         } else {
             Either::Right(view! {
                 <div class="wizard">
@@ -109,7 +103,6 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
             <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
             <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
         })}
-        <SecurityLog events=data.events.clone()/>
     }
 }
 
@@ -118,86 +111,6 @@ fn start_label(enabled: bool) -> &'static str {
         "Link another device"
     } else {
         "Enable Two-factor authentication"
-    }
-}
-
-/// Sudo mode without JavaScript: a sensitive form refused for want of a recent password
-/// check comes back with the error in the address, and the password is asked here; then the
-/// person sends the form again. With JavaScript each island asks by itself
-/// ([`ConfirmAccessPanel`]) and sends the refused form again.
-#[component]
-fn RefusedWithoutJavaScript() -> impl IntoView {
-    let refused = query_param("__err").get_untracked().is_some_and(|e| {
-        matches!(
-            ServerFnUrlError::<AppError>::decode_err(&e),
-            AppError::ReauthRequired
-        )
-    });
-    let confirm = ServerAction::<ConfirmAccess>::new();
-    let result = FormResult::new(confirm.value());
-    // A wrong password comes back the same way, for this form.
-    let retrying = result.error().get_untracked().is_some();
-    (refused || retrying).then(|| view! { <ConfirmAccessForm confirm result/> })
-}
-
-/// With JavaScript: shown inside an island when one of its forms was refused for want of a
-/// recent password check; "Continue" sends that form again.
-#[component]
-fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmAccess>::new();
-    let result = FormResult::new(confirm.value());
-    Effect::new(move |_| {
-        if result.succeeded().get() {
-            let refused = reauth.0.get_untracked().and_then(|f| f.get_untracked());
-            reauth.0.set(None);
-            if let Some(form) = refused {
-                let _ = form.request_submit();
-            }
-        }
-    });
-    move || {
-        reauth
-            .0
-            .with(Option::is_some)
-            .then(|| view! { <ConfirmAccessForm confirm result/> })
-    }
-}
-
-#[component]
-fn ConfirmAccessForm(confirm: ServerAction<ConfirmAccess>, result: FormResult) -> impl IntoView {
-    view! {
-        <div class="reauth" role="group" aria-labelledby="reauth-heading">
-            <h3 id="reauth-heading">"Confirm access"</h3>
-            <p>"For your security, enter your password to continue."</p>
-            <ServerForm action=confirm attr:novalidate=true>
-                <FormStatus result success="Thanks, you can continue."/>
-                <Field label="Password" name="password" input_type="password"
-                    autocomplete="current-password" required=true error=result.field("password")/>
-                <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Continue"</button>
-            </ServerForm>
-        </div>
-    }
-}
-
-/// The form an island sends again once the person has confirmed their password.
-#[derive(Clone, Copy)]
-struct Reauth(RwSignal<Option<NodeRef<html::Form>>>);
-
-impl Reauth {
-    fn new() -> Self {
-        Self(RwSignal::new(None))
-    }
-
-    /// Asks for the password when `result` says the form needs a recent check.
-    fn watch(self, result: FormResult, form: NodeRef<html::Form>) {
-        Effect::new(move |_| {
-            if result
-                .error()
-                .with(|e| matches!(e, Some(AppError::ReauthRequired)))
-            {
-                self.0.set(Some(form));
-            }
-        });
     }
 }
 
@@ -218,6 +131,7 @@ fn LinkWizard(
     /// The device linked by a form posted without JavaScript (the last step).
     linked: Option<Linked>,
     enabled: bool,
+    access: AccessClock,
 ) -> impl IntoView {
     crate::ui::island_hydrated();
     let start_label = start_label(enabled);
@@ -238,8 +152,11 @@ fn LinkWizard(
             _ => Step::Start,
         }
     });
+    let needs_access =
+        Signal::derive(move || matches!(step.get(), Step::Name | Step::Scan | Step::Confirm));
     view! {
         <ConfirmAccessPanel reauth/>
+        <AccessTimer clock=access reauth active=needs_access/>
         <div class="wizard">
             {move || match step.get() {
                 Step::Start => EitherOf5::A(view! {

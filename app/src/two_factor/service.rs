@@ -1,8 +1,6 @@
 //! Two-factor authentication: linking devices, checking codes, recovery codes and the
 //! security log. Server functions call in here after checking the session.
 
-use std::net::IpAddr;
-
 use sqlx::AnyConnection;
 
 use aes_gcm::aead::rand_core::RngCore;
@@ -48,9 +46,9 @@ async fn log(
     user: &User,
     event: Event,
     detail: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
-    security_log::record(state, user.id, event, detail, addr).await
+    security_log::record(state, user.id, event, detail, client).await
 }
 
 async fn notify(
@@ -88,14 +86,13 @@ pub async fn overview(
         Some(device) if show_pending => Some(pending_view(state, user, &device)?),
         _ => None,
     };
-    let events = security_log::recent(state, user).await?;
     Ok(TwoFactorStatus {
         devices,
         pending,
         recovery_codes_left: devices::recovery_codes_left(&mut *state.db.acquire().await?, user.id)
             .await?,
-        events,
         shown_once: Default::default(),
+        access: Default::default(),
     })
 }
 
@@ -168,10 +165,9 @@ pub async fn finish_linking(
     code: &str,
     client: &ClientInfo,
 ) -> Result<Linked, AppError> {
-    let addr = client.addr;
     let code = totp::normalize_code(code).map_err(|m| AppError::field("code", m))?;
     let now = now_unix();
-    count_code_attempt(state, user, now).await?;
+    count_code_attempt(state, user, now, client).await?;
     let device = devices::pending(&state.db, user.id, now - PENDING_SECS)
         .await?
         .filter(|d| d.id == device_id)
@@ -188,7 +184,7 @@ pub async fn finish_linking(
             user,
             Event::CodeFailed,
             &format!("linking \u{201c}{}\u{201d}", device.name),
-            addr,
+            client,
         )
         .await?;
         return Err(AppError::field(
@@ -224,9 +220,9 @@ pub async fn finish_linking(
             "This setup ran out of time. Start again with the device name.",
         ));
     }
-    security_log::record_in(&mut tx, user.id, Event::DeviceLinked, &device.name, addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::DeviceLinked, &device.name, client).await?;
     if recovery.is_some() {
-        security_log::record_in(&mut tx, user.id, Event::RecoveryCodesCreated, "", addr).await?;
+        security_log::record_in(&mut tx, user.id, Event::RecoveryCodesCreated, "", client).await?;
     }
     let what = format!(
         "The authenticator device \u{201c}{}\u{201d} was linked to your account for two-factor authentication.",
@@ -260,7 +256,7 @@ pub async fn rename(
     user: &User,
     device_id: i64,
     name: &str,
-    addr: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<(), AppError> {
     let (name, key) = validate_device_name(name).map_err(|m| AppError::field("new_name", m))?;
     let old = devices::confirmed(&state.db, user.id)
@@ -280,7 +276,7 @@ pub async fn rename(
         Err(e) => return Err(e.into()),
     }
     let detail = format!("\u{201c}{}\u{201d} is now \u{201c}{name}\u{201d}", old.name);
-    log(state, user, Event::DeviceRenamed, &detail, addr).await
+    log(state, user, Event::DeviceRenamed, &detail, client).await
 }
 
 /// Removes a device; its codes stop working at once. The last one turns two-factor off.
@@ -290,17 +286,16 @@ pub async fn remove(
     device_id: i64,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
-    let addr = client.addr;
     let mut tx = crate::db::begin_write(&state.db).await?;
     let (name, any_left) = devices::remove(&mut tx, user.id, device_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    security_log::record_in(&mut tx, user.id, Event::DeviceRemoved, &name, addr).await?;
+    security_log::record_in(&mut tx, user.id, Event::DeviceRemoved, &name, client).await?;
     let mut what = format!(
         "The authenticator device \u{201c}{name}\u{201d} was removed from your account; its codes no longer work."
     );
     if !any_left {
-        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", addr).await?;
+        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", client).await?;
         what.push_str(" It was the last one: two-factor authentication is now off.");
     }
     notify(
@@ -333,14 +328,7 @@ pub async fn regenerate_recovery_codes(
     let mut tx = crate::db::begin_write(&state.db).await?;
     devices::replace_recovery_codes(&mut tx, user.id, &hash_codes(state, &codes), now_unix())
         .await?;
-    security_log::record_in(
-        &mut tx,
-        user.id,
-        Event::RecoveryCodesCreated,
-        "",
-        client.addr,
-    )
-    .await?;
+    security_log::record_in(&mut tx, user.id, Event::RecoveryCodesCreated, "", client).await?;
     let what = "New recovery codes were created for your account; the old ones no longer work.";
     notify(&mut tx, state, user, "new recovery codes", what, client).await?;
     tx.commit().await?;
@@ -352,6 +340,13 @@ pub async fn is_enabled(state: &AppState, user_id: i64) -> Result<bool, AppError
     Ok(devices::has_confirmed(&state.db, user_id).await?)
 }
 
+/// Which second factor a person used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Code,
+    RecoveryCode,
+}
+
 /// The second factor at login (or to confirm access): a current code from any linked device,
 /// or an unused recovery code. Wrong codes are throttled per account across all devices;
 /// a code already accepted once is refused.
@@ -360,10 +355,9 @@ pub async fn verify(
     user: &User,
     input: &str,
     client: &ClientInfo,
-) -> Result<(), AppError> {
-    let addr = client.addr;
+) -> Result<SecondFactor, AppError> {
     let now = now_unix();
-    count_code_attempt(state, user, now).await?;
+    count_code_attempt(state, user, now, client).await?;
     let compact: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -379,7 +373,7 @@ pub async fn verify(
                 user.id,
                 Event::RecoveryCodeUsed,
                 &left.to_string(),
-                addr,
+                client,
             )
             .await?;
             let what = format!(
@@ -403,10 +397,10 @@ pub async fn verify(
             tx.commit().await?;
             state.outbox.wake();
             throttle::clear(&state.db, &code_throttle_key(user)).await?;
-            return Ok(());
+            return Ok(SecondFactor::RecoveryCode);
         }
         drop(tx);
-        log(state, user, Event::CodeFailed, "recovery code", addr).await?;
+        log(state, user, Event::CodeFailed, "recovery code", client).await?;
         return Err(AppError::field(
             "code",
             "That recovery code is not valid or was already used.",
@@ -431,14 +425,14 @@ pub async fn verify(
         if let Some(step) = totp::matching_step(&secret, &code, now) {
             if devices::claim_step(&state.db, device.id, step, now).await? {
                 throttle::clear(&state.db, &code_throttle_key(user)).await?;
-                return Ok(());
+                return Ok(SecondFactor::Code);
             }
             log(
                 state,
                 user,
                 Event::CodeReplayed,
                 &format!("\u{201c}{}\u{201d}", device.name),
-                addr,
+                client,
             )
             .await?;
             return Err(AppError::field(
@@ -447,7 +441,7 @@ pub async fn verify(
             ));
         }
     }
-    log(state, user, Event::CodeFailed, "login", addr).await?;
+    log(state, user, Event::CodeFailed, "login", client).await?;
     Err(AppError::field("code", "That code is not correct."))
 }
 
@@ -457,10 +451,27 @@ fn code_throttle_key(user: &User) -> String {
 
 /// Counts one code check against the account's limit before it is made (so parallel
 /// guesses cannot all be checked); a right code clears the count.
-async fn count_code_attempt(state: &AppState, user: &User, now: i64) -> Result<(), AppError> {
+/// The attempt that crosses the limit is recorded for the owner, once.
+async fn count_code_attempt(
+    state: &AppState,
+    user: &User,
+    now: i64,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
     let window = state.settings.login_window_secs;
+    let limit = state.settings.code_failures_per_account;
     let count = throttle::hit(&state.db, &code_throttle_key(user), now, window).await?;
-    if count.attempts > state.settings.code_failures_per_account {
+    if count.attempts == limit + 1 {
+        log(
+            state,
+            user,
+            Event::LockedOut,
+            "authentication codes",
+            client,
+        )
+        .await?;
+    }
+    if count.attempts > limit {
         return Err(AppError::Throttled {
             retry_after_secs: count.retry_after(now),
         });

@@ -176,7 +176,7 @@ async fn sign_up_mails_a_link_that_confirms_the_address_once(app: TestApp) {
         .call("/api/email/verify", &[("token", &token)])
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-    let log = ada.call("/api/two-factor", &[]).await.json();
+    let log = ada.call("/api/security-log", &[]).await.json();
     assert!(
         log.to_string()
             .contains("Confirmed the email address ada@example.com"),
@@ -496,7 +496,11 @@ async fn password_reset_ends_every_session_and_works_once(app: TestApp) {
     assert_eq!(fresh.login(ADA, NEW_PASSWORD).await.status, StatusCode::OK);
     // The link was mailed to the address, so the reset proved it.
     assert_eq!(me(&mut fresh).await.json()["email_verified"], true);
-    let log = fresh.call("/api/two-factor", &[]).await.json().to_string();
+    let log = fresh
+        .call("/api/security-log", &[])
+        .await
+        .json()
+        .to_string();
     assert!(log.contains("Reset the password by email link"), "{log}");
 
     // Single use.
@@ -853,7 +857,7 @@ async fn unverified_addresses_get_no_security_mail(app: TestApp) {
         .await,
         1
     );
-    let log = ada.call("/api/two-factor", &[]).await.json().to_string();
+    let log = ada.call("/api/security-log", &[]).await.json().to_string();
     assert!(log.contains("Changed the password"), "still logged: {log}");
 }
 

@@ -1,0 +1,117 @@
+//! The warning before the idle timeout ends a session that has a page open (WCAG 2.2.1,
+//! "Timing Adjustable"): shortly before, the page offers "Stay signed in"; once it is over,
+//! it says so. It asks the server before it speaks, without that counting as activity, so
+//! work in another tab that kept the session alive is no reason to warn. Without JavaScript
+//! the server simply asks for the password again.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::{KeepAlive, SessionClock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Quiet,
+    Warning,
+    Ended,
+}
+
+#[island(lazy)]
+pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
+    crate::ui::island_hydrated();
+    let clock = RwSignal::new(clock);
+    let phase = RwSignal::new(Phase::Quiet);
+    let keep_alive = ServerAction::<KeepAlive>::new();
+    let timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+
+    // Asks how long is left, and lets the answer decide what the page says.
+    let check = move || {
+        leptos::task::spawn_local(async move {
+            match super::session_status().await {
+                Ok(fresh) if fresh.expires_in > fresh.warn_before => {
+                    phase.set(Phase::Quiet);
+                    clock.set(fresh);
+                }
+                Ok(fresh) if fresh.expires_in > 0 => {
+                    phase.set(Phase::Warning);
+                    clock.set(fresh);
+                }
+                _ => phase.set(Phase::Ended),
+            }
+        });
+    };
+    // Effects run only in the browser: the server renders the quiet state.
+    Effect::new(move |_| {
+        let SessionClock {
+            expires_in,
+            warn_before,
+        } = clock.get();
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        let wait = match phase.get() {
+            Phase::Quiet => expires_in - warn_before,
+            Phase::Warning => expires_in,
+            Phase::Ended => return,
+        };
+        let wait = Duration::from_secs(u64::try_from(wait.max(0)).unwrap_or(0));
+        timer.set_value(set_timeout_with_handle(check, wait).ok());
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = keep_alive.value().get() {
+            phase.set(Phase::Quiet);
+            clock.set(fresh);
+        }
+    });
+
+    let warning = move || {
+        let secs = clock.with(|c| c.warn_before);
+        let left = if secs >= 120 {
+            format!("about {} minutes", secs / 60)
+        } else {
+            format!("less than {} seconds", secs.max(1))
+        };
+        format!("Your session ends in {left} because of inactivity.")
+    };
+    view! {
+        <div class="session-timer" role="status">
+            {move || match phase.get() {
+                Phase::Quiet => None,
+                Phase::Warning => Some(view! {
+                    <div class="alert alert-warning">
+                        <p>{warning()}</p>
+                        <button type="button" class="button primary"
+                            disabled=move || keep_alive.pending().get()
+                            on:click=move |_| { keep_alive.dispatch(KeepAlive {}); }>
+                            "Stay signed in"
+                        </button>
+                    </div>
+                }.into_any()),
+                Phase::Ended => Some(view! {
+                    <div class="alert alert-error">
+                        <p>
+                            "Your session has ended because of inactivity. "
+                            // The page itself: the server sends it to log in, and back.
+                            <a href=current_address()>"Log in again"</a>
+                        </p>
+                    </div>
+                }.into_any()),
+            }}
+        </div>
+    }
+}
+
+fn current_address() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .location()
+            .href()
+            .unwrap_or_else(|_| "/login".into())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        "/login".into()
+    }
+}
