@@ -67,10 +67,10 @@ pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
 
     let warning = move || {
         let secs = clock.with(|c| c.warn_before);
-        let left = if secs >= 120 {
-            format!("about {} minutes", secs / 60)
-        } else {
-            format!("less than {} seconds", secs.max(1))
+        let left = match secs {
+            120.. => format!("about {} minutes", secs / 60),
+            ..=1 => "less than a second".to_owned(),
+            _ => format!("less than {secs} seconds"),
         };
         format!("Your session ends in {left} because of inactivity.")
     };

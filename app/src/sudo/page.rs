@@ -165,9 +165,12 @@ pub fn AccessTimer(
         _ if !active.get() => None,
         Window::Shut | Window::Open => None,
         Window::Closing => Some(format!(
-            "For your security, your password confirmation runs out in less than {} seconds. \
+            "For your security, your password confirmation runs out in less than {}. \
              After that, you will be asked for your password again.",
-            clock.warn_before
+            match clock.warn_before {
+                1 => "a second".to_owned(),
+                n => format!("{n} seconds"),
+            }
         )),
         Window::Closed => Some(
             "Your password confirmation ran out: you will be asked for your password again \

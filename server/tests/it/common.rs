@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -842,5 +842,92 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A database of its own: a scratch SQLite file, or a new PostgreSQL database.
+pub async fn scratch_database(postgres: bool) -> (String, Option<ScratchDatabase>) {
+    if postgres {
+        let (url, database) = scratch_postgres().await;
+        (url, Some(database))
+    } else {
+        (scratch_sqlite(), None)
+    }
+}
+
+/// The real server binary on `database_url`, on a port of its own, killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str, smtp_url: &str) -> Self {
+        Self::start_with(database_url, smtp_url, &[]).await
+    }
+
+    pub async fn start_with(database_url: &str, smtp_url: &str, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .envs(env.iter().copied())
+            .env("APP_DATABASE_URL", database_url)
+            .env("APP_SERVER_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("APP_SERVER_PUBLIC_URL", &base)
+            .env("APP_SECURITY_SECRET_KEY", "5e".repeat(32))
+            .env("APP_MAIL_SMTP_URL", smtp_url)
+            .env("APP_MAIL_RETRY_SECONDS", "1")
+            // TEST_SERVER_LOG=info shows the processes' log (on stdout) while debugging.
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_SERVER_LOG").unwrap_or("warn".into()),
+            )
+            .stdout(if std::env::var("TEST_SERVER_LOG").is_ok() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server binary");
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child, base }
+    }
+
+    /// Signs up `email` through the real HTTP interface (curl), as a browser's fetch does.
+    pub fn sign_up(&self, email: &str) -> String {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .args(["-H", &format!("Origin: {}", self.base)])
+            .args(["-H", "Accept: application/json"])
+            .args(["--data-urlencode", "first_name=Ada"])
+            .args(["--data-urlencode", "last_name=Lovelace"])
+            .args(["--data-urlencode", &format!("email={email}")])
+            .args(["--data-urlencode", "mobile=+49 151 23456789"])
+            .args(["--data-urlencode", &format!("password={STRONG_PASSWORD}")])
+            .args([
+                "--data-urlencode",
+                &format!("password_confirmation={STRONG_PASSWORD}"),
+            ])
+            .arg(format!("{}/api/signup", self.base))
+            .output()
+            .expect("curl is installed by the README's test command");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn kill_9(&mut self) {
+        let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill_9();
     }
 }

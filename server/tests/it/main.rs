@@ -9,6 +9,7 @@ mod accounts;
 mod hardening;
 mod mail;
 mod rendering;
+mod sessions;
 mod sign_in;
 mod ssh_keys;
 mod two_factor;
