@@ -1,6 +1,6 @@
 import { expect, Page, Route } from "@playwright/test";
 import { createHmac } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const STRONG_PASSWORD = "violet tractor wanders quietly";
@@ -93,8 +93,9 @@ export async function earlyInStep() {
 
 /**
  * The newest mail the server wrote to `to` whose subject contains `subject`, waiting for the
- * server's mail worker. The test servers have no SMTP relay, so every mail is an `.eml` file
- * in their mail folder (`E2E_MAIL_DIR`, set by `.ci/test`).
+ * server's mail worker. The main test server has no SMTP relay, so every mail is an `.eml`
+ * file in its mail folder (`E2E_MAIL_DIR`, set by `.ci/test`). The `:3002` server's mail goes
+ * to a real SMTP server instead: read it with [`smtpMailTo`].
  */
 export async function mailTo(to: string, subject: string, dir = process.env.E2E_MAIL_DIR): Promise<string> {
   if (!dir) throw new Error("E2E_MAIL_DIR is not set: run the browser tests through .ci/test");
@@ -112,6 +113,83 @@ export async function mailTo(to: string, subject: string, dir = process.env.E2E_
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no mail to ${to} about "${subject}" in ${dir}`);
+}
+
+/**
+ * The mails a real SMTP server received for `to` whose subject contains `subject`, oldest
+ * first, each as its headers and its decoded body. The `:3002` test server sends through
+ * aiosmtpd, which keeps every message in a Maildir (`E2E_SMTP_MAILDIR`, set by `.ci/test`).
+ * Unlike the `.eml` files, these come as the relay got them: lines end in LF (Python's
+ * mailbox) and long bodies are quoted-printable.
+ */
+export function smtpMailsTo(to: string, subject: string, dir = process.env.E2E_SMTP_MAILDIR): string[] {
+  if (!dir) throw new Error("E2E_SMTP_MAILDIR is not set: run the browser tests through .ci/test");
+  const files = ["new", "cur"]
+    .map((sub) => join(dir, sub))
+    .filter((sub) => existsSync(sub))
+    .flatMap((sub) => readdirSync(sub).map((f) => join(sub, f)))
+    .map((file) => ({ file, at: statSync(file).mtimeMs }))
+    .sort((a, b) => a.at - b.at || a.file.localeCompare(b.file));
+  const found: string[] = [];
+  for (const { file } of files) {
+    const mail = decodeMail(readFileSync(file));
+    const header = (name: string) => mail.headers.find((h) => h.toLowerCase().startsWith(`${name}:`)) ?? "";
+    if (header("to").toLowerCase().includes(to.toLowerCase()) && header("subject").includes(subject)) {
+      found.push(`${mail.headers.join("\n")}\n\n${mail.body}`);
+    }
+  }
+  return found;
+}
+
+/** The newest mail of [`smtpMailsTo`], waiting for the server's mail worker and the relay. */
+export async function smtpMailTo(to: string, subject: string, dir = process.env.E2E_SMTP_MAILDIR): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const mails = smtpMailsTo(to, subject, dir);
+    if (mails.length > 0) return mails[mails.length - 1];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} about "${subject}" in ${dir}`);
+}
+
+/** Unfolded header lines and the body, decoded from quoted-printable or base64. */
+function decodeMail(raw: Buffer): { headers: string[]; body: string } {
+  const text = raw.toString("latin1");
+  const split = text.search(/\r?\n\r?\n/);
+  const head = split < 0 ? text : text.slice(0, split);
+  const rest = split < 0 ? "" : text.slice(split).replace(/^\r?\n\r?\n/, "");
+  const headers = head
+    .split(/\r?\n/)
+    .reduce<string[]>((all, line) => {
+      if (/^[ \t]/.test(line) && all.length > 0) all[all.length - 1] += ` ${line.trim()}`;
+      else all.push(line);
+      return all;
+    }, [])
+    .map(decodeWords);
+  const encoding = (headers.find((h) => /^content-transfer-encoding:/i.test(h)) ?? "").split(":")[1]?.trim().toLowerCase();
+  let bytes: Buffer;
+  if (encoding === "quoted-printable") {
+    bytes = Buffer.from(
+      rest.replace(/=\r?\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+      "latin1",
+    );
+  } else if (encoding === "base64") {
+    bytes = Buffer.from(rest.replace(/\s+/g, ""), "base64");
+  } else {
+    bytes = Buffer.from(rest, "latin1");
+  }
+  return { headers, body: bytes.toString("utf8") };
+}
+
+/** RFC 2047 encoded words (`=?utf-8?b?...?=`), as a subject with non-ASCII text comes. */
+function decodeWords(header: string): string {
+  return header.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_, _charset, kind: string, data: string) =>
+    kind.toLowerCase() === "b"
+      ? Buffer.from(data, "base64").toString("utf8")
+      : Buffer.from(
+          data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, hex) => String.fromCharCode(parseInt(hex, 16))),
+          "latin1",
+        ).toString("utf8"),
+  );
 }
 
 /** The absolute link to `path` (e.g. "/verify-email/") in a mail. */
