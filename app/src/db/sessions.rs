@@ -30,7 +30,11 @@ pub struct NewSession<'a> {
     pub method: &'a str,
 }
 
-pub async fn insert(db: &Db, session: &NewSession<'_>) -> Result<(), sqlx::Error> {
+/// On `conn`: a sign-in's transaction, with its history entry.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    session: &NewSession<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO user_sessions (id_hash, user_id, created_at, last_seen_at, expires_at, \
          user_agent, client_addr, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -43,7 +47,7 @@ pub async fn insert(db: &Db, session: &NewSession<'_>) -> Result<(), sqlx::Error
     .bind(session.user_agent)
     .bind(session.client_addr)
     .bind(session.method)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -134,10 +138,10 @@ pub async fn end_others(
 }
 
 /// A signed-out session's row (its record is gone with it).
-pub async fn remove(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+pub async fn remove(conn: &mut sqlx::AnyConnection, id_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_sessions WHERE id_hash = $1")
         .bind(id_hash)
-        .execute(db)
+        .execute(conn)
         .await?;
     Ok(())
 }

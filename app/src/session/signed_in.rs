@@ -190,19 +190,25 @@ pub fn session_error(error: tower_sessions::session::Error) -> AppError {
 
 /// Where and how a session is being signed in.
 pub struct SignIn<'a> {
-    pub db: &'a Db,
     pub settings: &'a Settings,
     pub method: SignInMethod,
     pub client: &'a ClientInfo,
     pub now: i64,
 }
 
-/// Signs `user` in: a fresh session id (no fixation) carrying who and since when, and its
-/// row in the person's Sessions list. Whatever this browser was signed in as before ends.
-pub async fn start(session: &Session, user: &User, sign_in: &SignIn<'_>) -> Result<(), AppError> {
-    if let Some(previous) = current_id(session).await? {
-        index::remove(sign_in.db, &previous).await?;
-    }
+/// Signs `user` in: a fresh session id (no fixation) carrying who and since when. Whatever
+/// this browser was signed in as before ends. The session's row in the Sessions list is
+/// written by [`Started::record`], on the sign-in's transaction with its history entry; until
+/// that commits, the session's handle has no row, and a session without one is refused.
+///
+/// The store is touched here (the old id is deleted), so this must come before that
+/// transaction: on SQLite the store waits for the transaction's write lock.
+pub async fn start(
+    session: &Session,
+    user: &User,
+    sign_in: &SignIn<'_>,
+) -> Result<Started, AppError> {
+    let previous = current_id(session).await?;
     session.cycle_id().await.map_err(session_error)?;
     session
         .remove_value(PENDING_LOGIN_KEY)
@@ -217,22 +223,58 @@ pub async fn start(session: &Session, user: &User, sign_in: &SignIn<'_>) -> Resu
         verified_at: now,
         handle: new_handle(),
     };
-    let addr = sign_in.client.addr.map(|a| a.to_string());
-    index::insert(
-        sign_in.db,
-        &NewSession {
-            id_hash: &id_hash(&state.handle),
-            user_id: user.id,
-            created_at: now,
-            now,
-            expires_at: expires_at(sign_in.settings, now, now),
-            user_agent: sign_in.client.user_agent.as_deref(),
-            client_addr: addr.as_deref(),
-            method: sign_in.method.as_str(),
-        },
-    )
-    .await?;
-    session.insert(AUTH_KEY, state).await.map_err(session_error)
+    let started = Started {
+        previous,
+        id_hash: id_hash(&state.handle),
+        user_id: user.id,
+        now,
+        expires_at: expires_at(sign_in.settings, now, now),
+        user_agent: sign_in.client.user_agent.clone(),
+        client_addr: sign_in.client.addr.map(|a| a.to_string()),
+        method: sign_in.method,
+    };
+    session
+        .insert(AUTH_KEY, state)
+        .await
+        .map_err(session_error)?;
+    Ok(started)
+}
+
+/// A sign-in whose row in the Sessions list is still to be written.
+#[must_use = "the session is refused until its row is recorded"]
+pub struct Started {
+    previous: Option<String>,
+    id_hash: String,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+    user_agent: Option<String>,
+    client_addr: Option<String>,
+    method: SignInMethod,
+}
+
+impl Started {
+    /// Writes the row (and removes the row of what this browser was signed in as before).
+    pub async fn record(&self, conn: &mut sqlx::AnyConnection) -> Result<(), AppError> {
+        if let Some(previous) = &self.previous {
+            index::remove(conn, previous).await?;
+        }
+        index::insert(
+            conn,
+            &NewSession {
+                id_hash: &self.id_hash,
+                user_id: self.user_id,
+                created_at: self.now,
+                now: self.now,
+                expires_at: self.expires_at,
+                user_agent: self.user_agent.as_deref(),
+                client_addr: self.client_addr.as_deref(),
+                method: self.method.as_str(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// The id of this session's row in the Sessions list, if it is signed in.
@@ -345,7 +387,7 @@ pub async fn continue_with_epoch(session: &Session, epoch: i64) -> Result<(), Ap
 /// is worthless afterwards.
 pub async fn end(session: &Session, db: &Db) -> Result<(), AppError> {
     if let Some(id) = current_id(session).await? {
-        index::remove(db, &id).await?;
+        index::remove(&mut *db.acquire().await?, &id).await?;
     }
     session.flush().await.map_err(session_error)
 }
@@ -381,7 +423,7 @@ pub async fn resolve(
                 ..state
             };
             index::insert(
-                db,
+                &mut *db.acquire().await?,
                 &NewSession {
                     id_hash: &id_hash(&state.handle),
                     user_id: user.id,

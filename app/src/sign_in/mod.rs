@@ -199,14 +199,18 @@ async fn sign_in(
 ) -> Result<(), AppError> {
     let client = session::client_info();
     let sign_in = session::SignIn {
-        db: &state.db,
         settings: &state.settings,
         method,
         client: &client,
         now: crate::clock::now_unix(),
     };
-    session::start(session, user, &sign_in).await?;
-    service::record_sign_in(state, user, method, &client, known_browser).await?;
+    let started = session::start(session, user, &sign_in).await?;
+    // The session's row, its history entry and the new-browser mail commit together.
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    started.record(&mut tx).await?;
+    service::record_sign_in(&mut tx, state, user, method, &client, known_browser).await?;
+    tx.commit().await?;
+    state.outbox.wake();
     device::remember(state, &user.email);
     Ok(())
 }

@@ -278,16 +278,16 @@ async fn record_lockout(
 
 /// A completed sign-in, for the history; a browser that never signed in to this account
 /// before (no device cookie for it) also gets the owner the mail "New sign-in to your
-/// account". Both commit together.
+/// account". On the sign-in's transaction.
 pub async fn record_sign_in(
+    tx: &mut sqlx::AnyConnection,
     state: &AppState,
     user: &User,
     method: SignInMethod,
     client: &ClientInfo,
     known_browser: bool,
 ) -> Result<(), AppError> {
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    security_log::record_in(&mut tx, user.id, Event::SignedIn, method.as_str(), client).await?;
+    security_log::record_in(tx, user.id, Event::SignedIn, method.as_str(), client).await?;
     if !known_browser {
         let what = format!(
             "Your account was signed in to from a browser that has not signed in to it before \
@@ -297,7 +297,7 @@ pub async fn record_sign_in(
             sessions = crate::mail::messages::sessions_link(&state.settings),
         );
         crate::mail::notify(
-            &mut tx,
+            tx,
             &state.settings,
             user,
             NEW_SIGN_IN_SUBJECT,
@@ -306,8 +306,6 @@ pub async fn record_sign_in(
         )
         .await?;
     }
-    tx.commit().await?;
-    state.outbox.wake();
     Ok(())
 }
 
