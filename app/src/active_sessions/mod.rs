@@ -54,7 +54,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
         .as_deref()
         == Some(id.as_str())
     {
-        crate::session::end(&caller.session, &caller.state.db).await?;
+        service::end_this(&caller.state, &caller.user, &caller.session, &caller.client).await?;
         leptos_axum::redirect("/login");
         return Ok(());
     }

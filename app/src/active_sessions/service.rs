@@ -64,6 +64,18 @@ pub async fn end_one(
     Ok(())
 }
 
+/// Ends this session, as "Log out" would, and records that the person did.
+pub async fn end_this(
+    state: &AppState,
+    user: &User,
+    session: &tower_sessions::Session,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let detail = format!("{}, {}, this session", client.browser(), client.address());
+    security_log::record(state, user.id, Event::SessionEnded, &detail, client).await?;
+    crate::session::end(session, &state.db).await
+}
+
 /// Ends every session of the person but `current`: the listed ones, and through the session
 /// epoch any that are not listed. Returns the new epoch, which the current session takes on.
 pub async fn end_others(

@@ -13,6 +13,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 pub use page::AuthenticationPage;
 
+/// The page's address.
+pub const PAGE: &str = "/settings/authentication";
+
 #[server(endpoint = "password/change")]
 pub async fn change_password(
     current_password: String,

@@ -19,7 +19,7 @@ pub fn AuthenticationPage() -> impl IntoView {
         <ChangePasswordSection/>
         <TwoFactorSection/>
         <SessionsSection/>
-        <SecurityLogSection page=crate::two_factor::PAGE/>
+        <SecurityLogSection page=super::PAGE/>
     }
 }
 

@@ -61,7 +61,8 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Er
     .await
 }
 
-/// Activity: when, from where, and until when the session lives now.
+/// Activity: when, from where, and until when the session lives now. False when the session
+/// has ended (or has no row).
 pub async fn touch(
     db: &Db,
     id_hash: &str,
@@ -69,8 +70,8 @@ pub async fn touch(
     expires_at: i64,
     user_agent: Option<&str>,
     client_addr: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
         "UPDATE user_sessions SET last_seen_at = $2, expires_at = $3, \
          user_agent = COALESCE($4, user_agent), client_addr = COALESCE($5, client_addr) \
          WHERE id_hash = $1 AND ended_at IS NULL",
@@ -81,15 +82,16 @@ pub async fn touch(
     .bind(user_agent)
     .bind(client_addr)
     .execute(db)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected()
+        > 0)
 }
 
 /// The user's live sessions, most recently active first.
 pub async fn live(db: &Db, user_id: i64, now: i64) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM user_sessions \
-         WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 \
+         WHERE user_id = $1 AND ended_at IS NULL AND expires_at >= $2 \
          ORDER BY last_seen_at DESC, created_at DESC"
     ))
     .bind(user_id)
@@ -108,7 +110,7 @@ pub async fn end(
 ) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "UPDATE user_sessions SET ended_at = $3 \
-         WHERE id_hash = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > $3 \
+         WHERE id_hash = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at >= $3 \
          RETURNING {COLUMNS}"
     ))
     .bind(id_hash)
@@ -127,7 +129,7 @@ pub async fn end_others(
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE user_sessions SET ended_at = $3 \
-         WHERE user_id = $1 AND id_hash <> $2 AND ended_at IS NULL AND expires_at > $3",
+         WHERE user_id = $1 AND id_hash <> $2 AND ended_at IS NULL AND expires_at >= $3",
     )
     .bind(user_id)
     .bind(keep)

@@ -64,6 +64,7 @@ pub async fn keep_alive() -> Result<SessionClock, AppError> {
         &session,
         &state.db,
         &state.settings,
+        &client_info(),
         crate::clock::now_unix(),
     )
     .await?;

@@ -98,8 +98,9 @@ fn touch_interval(settings: &Settings) -> i64 {
     (settings.session_idle_secs / 4).clamp(1, 60)
 }
 
-/// When a session seen at `seen_at` ends unless it is active again: the idle timeout, but
-/// never past the absolute lifetime. The row in the Sessions list carries it, and a session
+/// The last second a session seen at `seen_at` is valid unless it is active again: the idle
+/// timeout, but never past the absolute lifetime (valid while `now - authenticated_at` is at
+/// most that). The row in the Sessions list carries it, and a session
 /// whose row says it ended is refused, so the list and the sign-out agree exactly.
 fn expires_at(settings: &Settings, authenticated_at: i64, seen_at: i64) -> i64 {
     (seen_at + settings.session_idle_secs).min(authenticated_at + settings.session_absolute_secs)
@@ -289,7 +290,16 @@ pub async fn current_id(session: &Session) -> Result<Option<String>, AppError> {
 
 /// The password was right and a second factor is due: remembers whose login this is, under
 /// a fresh id, without signing anyone in yet.
-pub async fn begin_second_factor(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
+pub async fn begin_second_factor(
+    session: &Session,
+    db: &Db,
+    user: &User,
+    now: i64,
+) -> Result<(), AppError> {
+    // Whoever this browser was signed in as is signed out, and leaves the list.
+    if let Some(previous) = current_id(session).await? {
+        index::remove(&mut *db.acquire().await?, &previous).await?;
+    }
     session.cycle_id().await.map_err(session_error)?;
     session
         .remove_value(AUTH_KEY)
@@ -446,31 +456,20 @@ pub async fn resolve(
         let id = id_hash(&state.handle);
         let row = index::find(db, &id)
             .await?
-            .filter(|row| row.ended_at.is_none() && row.expires_at > now);
+            .filter(|row| row.ended_at.is_none() && row.expires_at >= now);
         if let Some(row) = row {
-            if activity && now - state.seen_at >= touch_interval(settings) {
-                let expiry = expires_at(settings, state.authenticated_at, now);
-                index::touch(db, &id, now, expiry, user_agent, addr.as_deref()).await?;
-                let touched = AuthState {
-                    seen_at: now,
-                    ..state
-                };
-                session
-                    .insert(AUTH_KEY, touched)
-                    .await
-                    .map_err(session_error)?;
-                return Ok(Some(Resolved {
-                    user,
-                    expires_at: expiry,
-                }));
-            }
-            return Ok(Some(Resolved {
-                user,
-                expires_at: row.expires_at,
-            }));
+            let expires_at = if activity && now - state.seen_at >= touch_interval(settings) {
+                touch(session, db, settings, state, now, client).await?
+            } else {
+                row.expires_at
+            };
+            return Ok(Some(Resolved { user, expires_at }));
         }
     }
-    end(session, db).await?;
+    // Only the record goes: the row, if any, already says the session ended (or expired). A
+    // request that lost a race with its own session's epoch change (another tab during "Sign
+    // out all other sessions") must not take the row the session carries on with.
+    session.flush().await.map_err(session_error)?;
     Ok(None)
 }
 
@@ -489,22 +488,24 @@ async fn valid_user(
         .filter(|user| user.session_epoch == state.epoch))
 }
 
-/// "Stay signed in": counts as activity now, whatever the touch interval, and says how long
-/// the session lives from here.
-pub async fn keep_alive(
+/// Activity at `now`, from `client`: moves the expiry of the session's row and of its record
+/// forward. Returns the new expiry.
+async fn touch(
     session: &Session,
     db: &Db,
     settings: &Settings,
+    state: AuthState,
     now: i64,
+    client: &ClientInfo,
 ) -> Result<i64, AppError> {
-    let state = session
-        .get::<AuthState>(AUTH_KEY)
-        .await
-        .map_err(session_error)?
-        .filter(|state| !state.handle.is_empty())
-        .ok_or(AppError::Unauthorized)?;
     let expiry = expires_at(settings, state.authenticated_at, now);
-    index::touch(db, &id_hash(&state.handle), now, expiry, None, None).await?;
+    let addr = client.addr.map(|a| a.to_string());
+    let id = id_hash(&state.handle);
+    let user_agent = client.user_agent.as_deref();
+    if !index::touch(db, &id, now, expiry, user_agent, addr.as_deref()).await? {
+        // Ended from the list since this request began.
+        return Err(AppError::Unauthorized);
+    }
     let touched = AuthState {
         seen_at: now,
         ..state
@@ -513,7 +514,25 @@ pub async fn keep_alive(
         .insert(AUTH_KEY, touched)
         .await
         .map_err(session_error)?;
-    Ok(expiry - now)
+    Ok(expiry)
+}
+
+/// "Stay signed in": counts as activity now, whatever the touch interval, and says how long
+/// the session lives from here.
+pub async fn keep_alive(
+    session: &Session,
+    db: &Db,
+    settings: &Settings,
+    client: &ClientInfo,
+    now: i64,
+) -> Result<i64, AppError> {
+    let state = session
+        .get::<AuthState>(AUTH_KEY)
+        .await
+        .map_err(session_error)?
+        .filter(|state| !state.handle.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    Ok(touch(session, db, settings, state, now, client).await? - now)
 }
 
 /// Seconds left of this session's recent password check (sudo mode), or 0.

@@ -151,7 +151,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
     let now = crate::clock::now_unix();
     if crate::two_factor::service::is_enabled(&state, user.id).await? {
         // Signed in only after the code step; until then the session reaches nothing else.
-        session::begin_second_factor(&session, &user, now).await?;
+        session::begin_second_factor(&session, &state.db, &user, now).await?;
         leptos_axum::redirect(&format!(
             "/login/two-factor?next={}",
             encode_query_value(&safe_next(&next))
@@ -187,8 +187,8 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     Ok(())
 }
 
-/// Signs `user` in on this session: its row in the Sessions list, the history entry (and the
-/// new-browser mail), and the device cookie that makes this browser known from now on.
+/// Signs `user` in on this session (see [`service::sign_in`]), and marks this browser as
+/// known to the account from now on (its device cookie).
 #[cfg(feature = "ssr")]
 async fn sign_in(
     state: &crate::state::AppState,
@@ -198,19 +198,7 @@ async fn sign_in(
     known_browser: bool,
 ) -> Result<(), AppError> {
     let client = session::client_info();
-    let sign_in = session::SignIn {
-        settings: &state.settings,
-        method,
-        client: &client,
-        now: crate::clock::now_unix(),
-    };
-    let started = session::start(session, user, &sign_in).await?;
-    // The session's row, its history entry and the new-browser mail commit together.
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    started.record(&mut tx).await?;
-    service::record_sign_in(&mut tx, state, user, method, &client, known_browser).await?;
-    tx.commit().await?;
-    state.outbox.wake();
+    service::sign_in(state, session, user, method, &client, known_browser).await?;
     device::remember(state, &user.email);
     Ok(())
 }

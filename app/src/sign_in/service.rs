@@ -176,8 +176,7 @@ pub async fn authenticate(
                     settings.login_attempts_per_account,
                     &count,
                     "a known browser",
-                )
-                .await?;
+                );
                 return Err(refuse(count));
             }
             (key, None)
@@ -203,8 +202,7 @@ pub async fn authenticate(
                     settings.login_attempts_per_account,
                     &count,
                     "new browsers",
-                )
-                .await?;
+                );
                 return Err(refuse(count));
             }
             // A year is "in a row" for any real attack; the counter must end some time.
@@ -217,8 +215,7 @@ pub async fn authenticate(
                     settings.login_lockout_failures,
                     &streak,
                     "new browsers, until you sign in or reset the password",
-                )
-                .await?;
+                );
                 return Err(AppError::LockedOut);
             }
             (account_key, addr_key)
@@ -249,8 +246,8 @@ pub async fn authenticate(
             }
             Ok(user)
         }
-        Some(user) => {
-            security_log::record(state, user.id, Event::PasswordFailed, "", &client.client).await?;
+        Some(_) => {
+            record_detached(state, &email, Event::PasswordFailed, "", &client.client);
             Err(AppError::BadCredentials)
         }
         None => Err(AppError::BadCredentials),
@@ -259,35 +256,64 @@ pub async fn authenticate(
 
 /// Records a lock-out for the account's owner. Exactly one attempt crosses a limit (attempts
 /// are counted in one statement), and only that one is recorded, not every refusal after it.
-async fn record_lockout(
+fn record_lockout(
     state: &AppState,
     email: &str,
     client: &LoginClient,
     limit: i64,
     count: &throttle::Count,
-    which: &str,
-) -> Result<(), AppError> {
-    if count.attempts != limit + 1 {
-        return Ok(());
+    which: &'static str,
+) {
+    if count.attempts == limit + 1 {
+        record_detached(state, email, Event::LockedOut, which, &client.client);
     }
-    if let Some(user) = users::find_by_email(&state.db, email).await? {
-        security_log::record(state, user.id, Event::LockedOut, which, &client.client).await?;
-    }
-    Ok(())
 }
 
-/// A completed sign-in, for the history; a browser that never signed in to this account
-/// before (no device cookie for it) also gets the owner the mail "New sign-in to your
-/// account". On the sign-in's transaction.
-pub async fn record_sign_in(
-    tx: &mut sqlx::AnyConnection,
+/// Records a refused attempt for the owner of `email`, if it is an account, after the answer
+/// is made rather than before: only known accounts have something to record, and the answer
+/// must take the same time, and fail the same way, whether the email is registered or not.
+fn record_detached(
     state: &AppState,
+    email: &str,
+    event: Event,
+    detail: &'static str,
+    client: &ClientInfo,
+) {
+    let (state, email, client) = (state.clone(), email.to_owned(), client.clone());
+    tokio::spawn(async move {
+        let recorded = async {
+            if let Some(user) = users::find_by_email(&state.db, &email).await? {
+                security_log::record(&state, user.id, event, detail, &client).await?;
+            }
+            Ok::<(), AppError>(())
+        };
+        if let Err(error) = recorded.await {
+            tracing::warn!(?error, "recording a refused sign-in failed");
+        }
+    });
+}
+
+/// Signs `user` in on `session`: its row in the Sessions list, the history entry and, for a
+/// browser that never signed in to this account before (no device cookie for it), the mail
+/// "New sign-in to your account" to the owner, all in one transaction.
+pub async fn sign_in(
+    state: &AppState,
+    session: &tower_sessions::Session,
     user: &User,
     method: SignInMethod,
     client: &ClientInfo,
     known_browser: bool,
 ) -> Result<(), AppError> {
-    security_log::record_in(tx, user.id, Event::SignedIn, method.as_str(), client).await?;
+    let sign_in = crate::session::SignIn {
+        settings: &state.settings,
+        method,
+        client,
+        now: now_unix(),
+    };
+    let started = crate::session::start(session, user, &sign_in).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    started.record(&mut tx).await?;
+    security_log::record_in(&mut tx, user.id, Event::SignedIn, method.as_str(), client).await?;
     if !known_browser {
         let what = format!(
             "Your account was signed in to from a browser that has not signed in to it before \
@@ -297,7 +323,7 @@ pub async fn record_sign_in(
             sessions = crate::mail::messages::sessions_link(&state.settings),
         );
         crate::mail::notify(
-            tx,
+            &mut tx,
             &state.settings,
             user,
             NEW_SIGN_IN_SUBJECT,
@@ -306,6 +332,8 @@ pub async fn record_sign_in(
         )
         .await?;
     }
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use crate::common;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use common::{Client, TestApp, STRONG_PASSWORD};
+use common::{count, Client, TestApp, STRONG_PASSWORD};
 use http::StatusCode;
 use serde_json::Value;
 use sqlx::Row;
@@ -89,14 +89,6 @@ async fn join(app: &TestApp, ada: &mut Client, account: i64, role: &str) -> Clie
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     bob
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
-        .get::<i64, _>(0)
 }
 
 fn save_fields<'a>(account: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {

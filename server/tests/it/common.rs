@@ -619,6 +619,19 @@ impl Client {
         self.call("/api/signup", &fields).await
     }
 
+    /// "Change password" on the Authentication page.
+    pub async fn change_password(&mut self, current: &str, new: &str) -> Response {
+        self.call(
+            "/api/password/change",
+            &[
+                ("current_password", current),
+                ("new_password", new),
+                ("new_password_confirmation", new),
+            ],
+        )
+        .await
+    }
+
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
         self.call(
             "/api/login",
@@ -626,6 +639,15 @@ impl Client {
         )
         .await
     }
+}
+
+/// The first column of the first row of `sql`: a count.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
 }
 
 // Two-factor helpers shared by the test files. Codes come from `oathtool`, an

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{
-    link, now, oathtool, scratch_database, Client, ServerProcess, SmtpSink, TestApp,
+    count, link, now, oathtool, scratch_database, Client, ServerProcess, SmtpSink, TestApp,
     STRONG_PASSWORD,
 };
 use http::StatusCode;
@@ -43,14 +43,6 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 
 
 async fn me(client: &mut Client) -> common::Response {
     client.call("/api/me", &[]).await
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
-        .get::<i64, _>(0)
 }
 
 fn verify_prefix(app: &TestApp) -> String {
@@ -483,7 +475,15 @@ async fn password_reset_ends_every_session_and_works_once(app: TestApp) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.location(), Some("/login?done=password-reset"));
 
-    // Every session ended, this one included.
+    // Every session ended, this one included, and the Sessions list says so at once.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM user_sessions WHERE ended_at IS NULL"
+        )
+        .await,
+        0
+    );
     assert_eq!(me(&mut ada).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         me(&mut other_browser).await.status,

@@ -426,16 +426,7 @@ async fn password_change_ends_other_sessions_only(app: TestApp) {
         StatusCode::OK
     );
     let new_password = "marble orchard hums at dusk";
-    let res = here
-        .call(
-            "/api/password/change",
-            &[
-                ("current_password", STRONG_PASSWORD),
-                ("new_password", new_password),
-                ("new_password_confirmation", new_password),
-            ],
-        )
-        .await;
+    let res = here.change_password(STRONG_PASSWORD, new_password).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(
         here.get("/settings").await.status,

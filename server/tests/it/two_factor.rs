@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{begin, early_in_step, link, now, oathtool, Client, TestApp, STRONG_PASSWORD};
+use common::{begin, count, early_in_step, link, now, oathtool, Client, TestApp, STRONG_PASSWORD};
 use http::StatusCode;
 use serde_json::Value;
 use sqlx::Row;
@@ -46,14 +46,6 @@ async fn code_step(client: &mut Client, code: &str) -> common::Response {
     client
         .call("/api/login/two-factor", &[("code", code), ("next", "")])
         .await
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
-        .get::<i64, _>(0)
 }
 
 async fn linking_a_device_with_codes_from_an_independent_generator(app: TestApp) {
