@@ -72,7 +72,8 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
         .await?
         .unwrap_or_default();
     let epoch = service::end_others(&caller.state, &caller.user, &current, &caller.client).await?;
-    crate::session::continue_with_epoch(&caller.session, epoch).await?;
+    crate::session::continue_with_epoch(&caller.session, &caller.state, &caller.user, epoch)
+        .await?;
     crate::ui::confirm_plain_post(DONE_ENDED_OTHERS);
     Ok(())
 }

@@ -37,7 +37,8 @@ pub async fn change_password(
     )
     .await?;
     // Every other session ended with the epoch; this one carries on under a new id.
-    crate::session::continue_with_epoch(&caller.session, epoch).await?;
+    crate::session::continue_with_epoch(&caller.session, &caller.state, &caller.user, epoch)
+        .await?;
     crate::ui::confirm_plain_post("password");
     Ok(())
 }

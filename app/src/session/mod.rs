@@ -4,6 +4,8 @@
 //! feature (and by the server's middleware), below them all.
 
 #[cfg(feature = "ssr")]
+pub mod device;
+#[cfg(feature = "ssr")]
 mod signed_in;
 mod timer;
 

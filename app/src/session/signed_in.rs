@@ -378,9 +378,22 @@ fn is_recent(verified_at: i64, settings: &Settings, now: i64) -> bool {
     now - verified_at < settings.reauth_secs
 }
 
-/// Keeps this session valid after the user's epoch moved (their own password change), under
-/// a new id.
-pub async fn continue_with_epoch(session: &Session, epoch: i64) -> Result<(), AppError> {
+/// Keeps this session valid after the user's epoch moved (their own password change, "Sign
+/// out all other sessions"), under a new id; this browser stays known to the account (a
+/// device cookie for the new epoch), the others no longer are.
+pub async fn continue_with_epoch(
+    session: &Session,
+    app: &crate::state::AppState,
+    user: &User,
+    epoch: i64,
+) -> Result<(), AppError> {
+    super::device::remember(
+        app,
+        &User {
+            session_epoch: epoch,
+            ..user.clone()
+        },
+    );
     let Some(mut state) = session
         .get::<AuthState>(AUTH_KEY)
         .await

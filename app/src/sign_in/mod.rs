@@ -1,7 +1,5 @@
 //! Sign-up, login and logout.
 
-#[cfg(feature = "ssr")]
-pub mod device;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -11,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::session::{self, SignInMethod};
+use crate::session::{self, device, SignInMethod};
 #[cfg(feature = "ssr")]
 use crate::two_factor::service::SecondFactor;
 #[cfg(feature = "ssr")]
@@ -158,7 +156,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
         ));
         return Ok(());
     }
-    let known = device::is_known(&state, &user.email);
+    let known = device::is_known(&state, &user);
     sign_in(&state, &session, &user, SignInMethod::Password, known).await?;
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
@@ -181,7 +179,7 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
             SecondFactor::Code => SignInMethod::PasswordAndCode,
             SecondFactor::RecoveryCode => SignInMethod::PasswordAndRecoveryCode,
         };
-    let known = device::is_known(&state, &user.email);
+    let known = device::is_known(&state, &user);
     sign_in(&state, &session, &user, method, known).await?;
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
@@ -199,7 +197,7 @@ async fn sign_in(
 ) -> Result<(), AppError> {
     let client = session::client_info();
     service::sign_in(state, session, user, method, &client, known_browser).await?;
-    device::remember(state, &user.email);
+    device::remember(state, user);
     Ok(())
 }
 

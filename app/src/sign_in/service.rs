@@ -158,10 +158,13 @@ pub async fn authenticate(
     };
 
     let streak_key = format!("streak:{email}");
-    let device = client
-        .device_cookie
-        .as_deref()
-        .and_then(|value| super::device::trusted_nonce(state, value, &email));
+    // One lookup whether or not the email is registered; a device cookie needs the account's
+    // epoch to be checked.
+    let user = users::find_by_email(db, &email).await?;
+    let device = match (&client.device_cookie, &user) {
+        (Some(value), Some(user)) => crate::session::device::trusted_nonce(state, value, user),
+        _ => None,
+    };
 
     // What to take back or reset once the password proves right.
     let (account_key, addr_key) = match &device {
@@ -226,7 +229,6 @@ pub async fn authenticate(
     if password.chars().count() > password::MAX_CHARS {
         return Err(AppError::BadCredentials);
     }
-    let user = users::find_by_email(db, &email).await?;
     let valid = match &user {
         Some(user) => {
             state

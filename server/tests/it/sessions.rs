@@ -28,6 +28,7 @@ on_every_backend!(
     the_log_is_paged_newest_first,
     the_log_is_kept_for_the_retention_period,
     a_new_browser_gets_the_owner_a_mail_and_a_known_one_does_not,
+    browsers_signed_out_from_the_list_are_new_again,
     the_timer_reads_the_session_without_keeping_it_alive,
     the_wizard_knows_how_long_the_password_check_lasts,
 );
@@ -704,6 +705,54 @@ async fn a_new_browser_gets_the_owner_a_mail_and_a_known_one_does_not(app: TestA
         .await,
         1
     );
+}
+
+/// A stolen laptop signed out with "Sign out all other sessions" is no longer a browser the
+/// account knows: signing in there again mails the owner, and its wrong passwords count with
+/// every other stranger's. The browser that signed the others out stays known.
+async fn browsers_signed_out_from_the_list_are_new_again(app: TestApp) {
+    let app = app
+        .with_tweaked_settings(|s| s.login_attempts_per_account = 3)
+        .await;
+    let subject = "New sign-in to your account";
+    let mut firefox = ada(&app).await;
+    app.verify_email(&mut firefox, ADA).await;
+    let mut laptop = ada_in_chrome(&app).await;
+    app.mail_to(ADA, subject).await;
+    let res = firefox.call("/api/sessions/end-others", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(!signed_in(&mut laptop).await);
+
+    // The laptop signs in again: new to the account again, so mailed again.
+    let res = laptop.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    for _ in 0..50 {
+        if app.mails_to(ADA, subject).len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.mails_to(ADA, subject).len(), 2);
+    // This browser is still known: no mail.
+    firefox.call("/api/logout", &[]).await;
+    let res = firefox.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    // Signed out once more, the laptop shares the attempts of untrusted browsers, which
+    // strangers have used up; this browser has its own.
+    let res = firefox.call("/api/sessions/end-others", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let mut stranger = app.client();
+    for _ in 0..3 {
+        stranger.login(ADA, "wrong wrong wrong wrong").await;
+    }
+    let res = laptop.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    firefox.call("/api/logout", &[]).await;
+    let res = firefox.login(ADA, STRONG_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.mails_to(ADA, subject).len(), 2, "none for this browser");
 }
 
 async fn the_timer_reads_the_session_without_keeping_it_alive(app: TestApp) {

@@ -2,14 +2,18 @@
 //! token naming that account, and its wrong passwords are counted on their own. So a stranger
 //! who hammers an account locks out only untrusted browsers, never the owner's own.
 //!
-//! The value is `nonce.mac`, where mac is the server's HMAC of the account's email and the
-//! nonce: it names the account without saying which, and cannot be made for another one.
+//! The value is `nonce.mac`, where mac is the server's HMAC of the account's email, its
+//! session epoch and the nonce: it names the account without saying which, and cannot be made
+//! for another one. The epoch moves when every other session is ended (a password change or
+//! reset, "Sign out all other sessions"), and with it every other browser stops being known:
+//! a stolen laptop signed out from the Sessions list counts as a new browser again.
 
 use aes_gcm::aead::rand_core::RngCore;
 use aes_gcm::aead::OsRng;
 use leptos::prelude::use_context;
 use tower_sessions::cookie::{Cookie, SameSite};
 
+use crate::db::users::User;
 use crate::state::AppState;
 
 /// A browser is trusted for a year after its last sign-in (OWASP's suggestion is months).
@@ -24,8 +28,8 @@ fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-fn signed_part(email: &str, nonce: &str) -> String {
-    format!("device cookie\0{email}\0{nonce}")
+fn signed_part(email: &str, epoch: i64, nonce: &str) -> String {
+    format!("device cookie\0{email}\0{epoch}\0{nonce}")
 }
 
 /// The device cookie this request carried, as sent.
@@ -43,35 +47,41 @@ pub fn from_request(state: &AppState) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-/// The cookie's nonce if `value` is a device cookie this server issued for `email`: the key
-/// its failures are counted under.
-pub fn trusted_nonce(state: &AppState, value: &str, email: &str) -> Option<String> {
+/// The cookie's nonce if `value` is a device cookie this server issued for `user` since their
+/// epoch last moved: the key its failures are counted under.
+pub fn trusted_nonce(state: &AppState, value: &str, user: &User) -> Option<String> {
     let (nonce, mac) = value.split_once('.')?;
     if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     state
         .secrets
-        .verify_mac(&signed_part(email, nonce), mac)
+        .verify_mac(&signed_part(&user.email, user.session_epoch, nonce), mac)
         .then(|| nonce.to_owned())
 }
 
-/// Whether this request's browser signed in as `email` before.
-pub fn is_known(state: &AppState, email: &str) -> bool {
+/// Whether this request's browser signed in as `user` before (since their epoch last moved).
+pub fn is_known(state: &AppState, user: &User) -> bool {
     from_request(state)
-        .and_then(|value| trusted_nonce(state, &value, &crate::contact::normalize_email(email)))
+        .and_then(|value| trusted_nonce(state, &value, user))
         .is_some()
 }
 
-/// Marks this browser as one that signed in as `email` (a fresh nonce on every sign-in).
-pub fn remember(state: &AppState, email: &str) {
+/// Marks this browser as one that signed in as `user` (a fresh nonce on every sign-in, and
+/// after their epoch moved in this browser).
+pub fn remember(state: &AppState, user: &User) {
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     let nonce = hex::encode(bytes);
-    let value = format!("{nonce}.{}", state.secrets.mac(&signed_part(email, &nonce)));
+    let value = format!(
+        "{nonce}.{}",
+        state
+            .secrets
+            .mac(&signed_part(&user.email, user.session_epoch, &nonce))
+    );
     let cookie = Cookie::build((cookie_name(state), value))
         .path("/")
         .http_only(true)
