@@ -88,17 +88,68 @@ pub async fn build_with_settings(
 
     let router = match database.sessions {
         SessionPool::Sqlite(pool) => {
-            let store = SqliteStore::new(pool);
+            let store = SqliteStore::new(pool.clone());
             store.migrate().await?;
+            let ids = sqlx::query_scalar("SELECT id FROM tower_sessions")
+                .fetch_all(&pool)
+                .await;
+            list_sessions_from_before(&state, &store, ids).await?;
             assemble(config, state.clone(), store)
         }
         SessionPool::Postgres(pool) => {
-            let store = PostgresStore::new(pool);
+            let store = PostgresStore::new(pool.clone());
             store.migrate().await?;
+            let ids = sqlx::query_scalar(r#"SELECT id FROM "tower_sessions"."session""#)
+                .fetch_all(&pool)
+                .await;
+            list_sessions_from_before(&state, &store, ids).await?;
             assemble(config, state.clone(), store)
         }
     };
     Ok(Server { router, state })
+}
+
+/// Puts the sessions that were signed in before the Sessions list existed on it, once: the
+/// first start after the upgrade (a marker the migration left) reads every record in the store
+/// (`ids`, its ids) through the store itself, so the record format stays the store's business.
+async fn list_sessions_from_before<S: SessionStore>(
+    state: &AppState,
+    store: &S,
+    ids: Result<Vec<String>, sqlx::Error>,
+) -> Result<(), StartupError> {
+    let db = &state.db;
+    if !app::db::sessions::from_before_pending(db).await? {
+        return Ok(());
+    }
+    let now = app::clock::now_unix();
+    let mut listed = 0;
+    for id in ids? {
+        let Ok(id) = id.parse::<tower_sessions::session::Id>() else {
+            continue;
+        };
+        // A record that does not load (expired, or unreadable) has nothing to list.
+        let Ok(Some(record)) = store.load(&id).await else {
+            continue;
+        };
+        match app::session::list_from_before(
+            db,
+            &state.settings,
+            &id.to_string(),
+            &record.data,
+            now,
+        )
+        .await
+        {
+            Ok(true) => listed += 1,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(?error, "listing a session from before the list failed"),
+        }
+    }
+    app::db::sessions::from_before_listed(db).await?;
+    if listed > 0 {
+        tracing::info!(listed, "sessions from before the Sessions list are listed");
+    }
+    Ok(())
 }
 
 fn assemble<S>(config: &Config, state: AppState, store: S) -> Router

@@ -52,6 +52,80 @@ pub async fn insert(
     Ok(())
 }
 
+/// The row of a session from before the list, if its person still exists with the same
+/// `epoch` (a password change since ended it) and it is not listed yet. True when inserted.
+pub async fn insert_from_before(
+    db: &Db,
+    session: &NewSession<'_>,
+    epoch: i64,
+) -> Result<bool, sqlx::Error> {
+    // `WHERE` before `ON CONFLICT` also keeps SQLite's parser from reading the latter as a
+    // join constraint.
+    Ok(sqlx::query(
+        "INSERT INTO user_sessions (id_hash, user_id, created_at, last_seen_at, expires_at, \
+         user_agent, client_addr, method) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+         WHERE EXISTS (SELECT 1 FROM users WHERE id = $2 AND session_epoch = $9) \
+         ON CONFLICT (id_hash) DO NOTHING",
+    )
+    .bind(session.id_hash)
+    .bind(session.user_id)
+    .bind(session.created_at)
+    .bind(session.now)
+    .bind(session.expires_at)
+    .bind(session.user_agent)
+    .bind(session.client_addr)
+    .bind(session.method)
+    .bind(epoch)
+    .execute(db)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
+/// Whether the sessions from before this table still wait to be listed (once, by the first
+/// server to start after the upgrade; the migration leaves the marker).
+pub async fn from_before_pending(db: &Db) -> Result<bool, sqlx::Error> {
+    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions_to_list")
+        .fetch_one(db)
+        .await?;
+    Ok(row.0 > 0)
+}
+
+pub async fn from_before_listed(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions_to_list")
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A session from before the list takes on its handle: its row is keyed by the handle's hash
+/// from now on. False when the row ended meanwhile.
+pub async fn adopt(
+    db: &Db,
+    legacy_id: &str,
+    id_hash: &str,
+    now: i64,
+    expires_at: i64,
+    user_agent: Option<&str>,
+    client_addr: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE user_sessions SET id_hash = $2, last_seen_at = $3, expires_at = $4, \
+         user_agent = $5, client_addr = $6 WHERE id_hash = $1 AND ended_at IS NULL",
+    )
+    .bind(legacy_id)
+    .bind(id_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(user_agent)
+    .bind(client_addr)
+    .execute(db)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
 pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM user_sessions WHERE id_hash = $1"

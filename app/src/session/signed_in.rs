@@ -113,6 +113,53 @@ fn id_hash(handle: &str) -> String {
     hex::encode(sha2::Sha256::digest(handle.as_bytes()))
 }
 
+/// The key of the row listed at start for a session from before the Sessions list (which has
+/// no handle yet): the hash of its store id, marked so it never meets a handle's hash.
+fn legacy_id(store_id: &str) -> String {
+    format!("legacy:{}", id_hash(store_id))
+}
+
+/// Lists a session record from before the Sessions list (`data` is the record's), so that it
+/// can be seen and signed out before it is used again; done once, when the server first starts
+/// after the upgrade. Records of other kinds, of people who are gone, or from before a
+/// password change are left alone, and a record already listed is not listed twice.
+pub async fn list_from_before(
+    db: &Db,
+    settings: &Settings,
+    store_id: &str,
+    data: &std::collections::HashMap<String, serde_json::Value>,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some(state) = data
+        .get(AUTH_KEY)
+        .and_then(|value| serde_json::from_value::<AuthState>(value.clone()).ok())
+        .filter(|state| state.handle.is_empty())
+    else {
+        return Ok(false);
+    };
+    let seen_at = state.seen_at.max(state.authenticated_at);
+    let expires_at = expires_at(settings, state.authenticated_at, seen_at);
+    if expires_at < now {
+        return Ok(false);
+    }
+    let listed = index::insert_from_before(
+        db,
+        &NewSession {
+            id_hash: &legacy_id(store_id),
+            user_id: state.user_id,
+            created_at: state.authenticated_at,
+            now: seen_at,
+            expires_at,
+            user_agent: None,
+            client_addr: None,
+            method: SignInMethod::Unknown.as_str(),
+        },
+        state.epoch,
+    )
+    .await?;
+    Ok(listed)
+}
+
 fn new_handle() -> String {
     use aes_gcm::aead::rand_core::RngCore;
     let mut bytes = [0u8; 16];
@@ -438,28 +485,50 @@ pub async fn resolve(
         let addr = client.addr.map(|a| a.to_string());
         let user_agent = client.user_agent.as_deref();
         if state.handle.is_empty() {
-            // A session from before the Sessions list: listed from now on, with what is
-            // known of it.
+            // A session from before the Sessions list. The server listed it at start, under
+            // its store id; now it takes a handle like any other, and keeps its row (unless
+            // it was signed out from the list meanwhile).
+            let legacy = session.id().map(|id| legacy_id(&id.to_string()));
+            let row = match &legacy {
+                Some(key) => index::find(db, key).await?,
+                None => None,
+            };
             let state = AuthState {
                 seen_at: now,
                 handle: new_handle(),
                 ..state
             };
-            index::insert(
-                &mut *db.acquire().await?,
-                &NewSession {
-                    id_hash: &id_hash(&state.handle),
-                    user_id: user.id,
-                    created_at: state.authenticated_at,
-                    now,
-                    expires_at: expires_at(settings, state.authenticated_at, now),
-                    user_agent,
-                    client_addr: addr.as_deref(),
-                    method: SignInMethod::Unknown.as_str(),
-                },
-            )
-            .await?;
             let expires_at = expires_at(settings, state.authenticated_at, now);
+            let id = id_hash(&state.handle);
+            let listed = match (&legacy, row) {
+                (Some(key), Some(row)) => {
+                    row.ended_at.is_none()
+                        && row.expires_at >= now
+                        && index::adopt(db, key, &id, now, expires_at, user_agent, addr.as_deref())
+                            .await?
+                }
+                _ => {
+                    index::insert(
+                        &mut *db.acquire().await?,
+                        &NewSession {
+                            id_hash: &id,
+                            user_id: user.id,
+                            created_at: state.authenticated_at,
+                            now,
+                            expires_at,
+                            user_agent,
+                            client_addr: addr.as_deref(),
+                            method: SignInMethod::Unknown.as_str(),
+                        },
+                    )
+                    .await?;
+                    true
+                }
+            };
+            if !listed {
+                session.flush().await.map_err(session_error)?;
+                return Ok(None);
+            }
             session
                 .insert(AUTH_KEY, state)
                 .await

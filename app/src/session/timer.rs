@@ -6,9 +6,10 @@
 
 use std::time::Duration;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use super::{KeepAlive, SessionClock};
+use super::SessionClock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -22,7 +23,7 @@ pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
     crate::ui::island_hydrated();
     let clock = RwSignal::new(clock);
     let phase = RwSignal::new(Phase::Quiet);
-    let keep_alive = ServerAction::<KeepAlive>::new();
+    let staying = RwSignal::new(false);
     let timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
 
     // Asks how long is left, and lets the answer decide what the page says.
@@ -58,12 +59,21 @@ pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
         let wait = Duration::from_secs(u64::try_from(wait.max(0)).unwrap_or(0));
         timer.set_value(set_timeout_with_handle(check, wait).ok());
     });
-    Effect::new(move |_| {
-        if let Some(Ok(fresh)) = keep_alive.value().get() {
-            phase.set(Phase::Quiet);
-            clock.set(fresh);
-        }
-    });
+    // A plain call rather than a `ServerAction`: this island is on every page, so it stays
+    // small.
+    let stay = move |_| {
+        staying.set(true);
+        leptos::task::spawn_local(async move {
+            match super::keep_alive().await {
+                Ok(fresh) => {
+                    phase.set(Phase::Quiet);
+                    clock.set(fresh);
+                }
+                Err(_) => phase.set(Phase::Ended),
+            }
+            staying.set(false);
+        });
+    };
 
     let warning = move || {
         let secs = clock.with(|c| c.warn_before);
@@ -77,18 +87,17 @@ pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
     view! {
         <div class="session-timer" role="status">
             {move || match phase.get() {
-                Phase::Quiet => None,
-                Phase::Warning => Some(view! {
+                Phase::Quiet => EitherOf3::A(()),
+                Phase::Warning => EitherOf3::B(view! {
                     <div class="alert alert-warning">
                         <p>{warning()}</p>
                         <button type="button" class="button primary"
-                            disabled=move || keep_alive.pending().get()
-                            on:click=move |_| { keep_alive.dispatch(KeepAlive {}); }>
+                            disabled=move || staying.get() on:click=stay>
                             "Stay signed in"
                         </button>
                     </div>
-                }.into_any()),
-                Phase::Ended => Some(view! {
+                }),
+                Phase::Ended => EitherOf3::C(view! {
                     <div class="alert alert-error">
                         <p>
                             "Your session has ended because of inactivity. "
@@ -96,7 +105,7 @@ pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
                             <a href=current_address()>"Log in again"</a>
                         </p>
                     </div>
-                }.into_any()),
+                }),
             }}
         </div>
     }

@@ -19,6 +19,10 @@ CREATE TABLE user_sessions (
 CREATE INDEX user_sessions_by_user ON user_sessions (user_id);
 CREATE INDEX user_sessions_by_expiry ON user_sessions (expires_at);
 
+-- Sessions from before this table are listed once, by the first server to start after it.
+CREATE TABLE sessions_to_list (pending INTEGER NOT NULL);
+INSERT INTO sessions_to_list (pending) VALUES (1);
+
 -- The sign-in history names the browser of each event; it is kept for a set number of days.
 ALTER TABLE security_events ADD COLUMN user_agent TEXT;
 CREATE INDEX security_events_by_time ON security_events (created_at);

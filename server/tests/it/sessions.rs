@@ -394,26 +394,70 @@ async fn a_session_from_before_the_list_is_listed_and_can_be_signed_out(app: Tes
         .await
         .unwrap()
         .get(0);
-    let mut old = legacy_session(&app, id, 0).await;
-    old.user_agent = Some(CHROME.into());
-    // Its first request after the upgrade lists it, with what is known.
-    assert!(signed_in(&mut old).await);
+    // Records as the version before the list wrote them; the upgrade's first start lists
+    // them (the migration's marker, put back here since this server already started).
+    let mut dormant = legacy_session(&app, id, 0).await;
+    let mut back = legacy_session(&app, id, 0).await;
+    let mut stale = legacy_session(&app, id, 7).await; // from before a password change
+    sqlx::query("INSERT INTO sessions_to_list (pending) VALUES (1)")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let restarted = server::build(&app.config).await.unwrap();
+    drop(restarted);
     let list = sessions(&mut firefox).await;
-    assert_eq!(list.len(), 2, "{list:?}");
-    assert_eq!(list[1]["browser"], "Chrome 131 on Windows 10");
-    assert_eq!(list[1]["method"], "Not recorded");
+    assert_eq!(
+        list.len(),
+        3,
+        "both live ones, with what is known: {list:?}"
+    );
+    for row in &list[1..] {
+        assert_eq!(row["method"], "Not recorded");
+        assert_eq!(row["browser"], "an unknown browser");
+    }
+    // Listed once only: a second start lists nothing again.
+    server::build(&app.config).await.unwrap();
+    assert_eq!(sessions(&mut firefox).await.len(), 3);
+
+    // One comes back: the same row, now with its browser.
+    back.user_agent = Some(CHROME.into());
+    assert!(signed_in(&mut back).await);
+    let list = sessions(&mut firefox).await;
+    assert_eq!(list.len(), 3, "{list:?}");
+    assert!(list
+        .iter()
+        .any(|s| s["browser"] == "Chrome 131 on Windows 10"));
+    assert!(!signed_in(&mut stale).await);
+
+    // The dormant one is signed out from the list before it is used again.
+    let dormant_id = list
+        .iter()
+        .find(|s| s["browser"] == "an unknown browser")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let res = firefox
-        .call("/api/sessions/end", &[("id", &other(&list))])
+        .call("/api/sessions/end", &[("id", &dormant_id)])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(!signed_in(&mut old).await);
+    assert!(!signed_in(&mut dormant).await);
+    assert!(signed_in(&mut back).await);
+    let back_id = other(&sessions(&mut firefox).await);
+    let res = firefox.call("/api/sessions/end", &[("id", &back_id)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(!signed_in(&mut back).await);
 
-    // One that never came back is not listed, but "Sign out all other sessions" ends it.
-    let mut dormant = legacy_session(&app, id, 0).await;
-    assert_eq!(sessions(&mut firefox).await.len(), 1);
+    // A record the start did not list (made after it) is listed at its first request, and
+    // "Sign out all other sessions" ends such records in any case.
+    let mut late = legacy_session(&app, id, 0).await;
+    assert!(signed_in(&mut late).await);
+    assert_eq!(sessions(&mut firefox).await.len(), 2);
+    let mut unseen = legacy_session(&app, id, 0).await;
     let res = firefox.call("/api/sessions/end-others", &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(!signed_in(&mut dormant).await);
+    assert!(!signed_in(&mut late).await);
+    assert!(!signed_in(&mut unseen).await);
     assert!(signed_in(&mut firefox).await);
 }
 
