@@ -101,6 +101,26 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::Error> {
         .transpose()
 }
 
+/// The user, and the expiry of their live (not ended) session row `session_id`, if there is
+/// one: in one query, since every request asks both.
+pub async fn find_with_session(
+    db: &Db,
+    id: i64,
+    session_id: &str,
+) -> Result<Option<(User, Option<i64>)>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS}, (SELECT expires_at FROM user_sessions \
+         WHERE id_hash = $2 AND user_id = $1 AND ended_at IS NULL) AS session_expires_at \
+         FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .bind(session_id)
+    .fetch_optional(db)
+    .await?
+    .map(|row| Ok((from_row(&row)?, row.try_get("session_expires_at")?)))
+    .transpose()
+}
+
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email)

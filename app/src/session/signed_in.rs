@@ -481,7 +481,8 @@ pub async fn resolve(
     else {
         return Ok(None);
     };
-    if let Some(user) = valid_user(db, settings, &state, now).await? {
+    let id = id_hash(&state.handle);
+    if let Some((user, row_expires_at)) = valid_user(db, settings, &state, &id, now).await? {
         let addr = client.addr.map(|a| a.to_string());
         let user_agent = client.user_agent.as_deref();
         if state.handle.is_empty() {
@@ -535,15 +536,11 @@ pub async fn resolve(
                 .map_err(session_error)?;
             return Ok(Some(Resolved { user, expires_at }));
         }
-        let id = id_hash(&state.handle);
-        let row = index::find(db, &id)
-            .await?
-            .filter(|row| row.ended_at.is_none() && row.expires_at >= now);
-        if let Some(row) = row {
+        if let Some(row_expires_at) = row_expires_at.filter(|e| *e >= now) {
             let expires_at = if activity && now - state.seen_at >= touch_interval(settings) {
                 touch(session, db, settings, state, now, client).await?
             } else {
-                row.expires_at
+                row_expires_at
             };
             return Ok(Some(Resolved { user, expires_at }));
         }
@@ -555,19 +552,21 @@ pub async fn resolve(
     Ok(None)
 }
 
-/// The session's person, unless the absolute lifetime is over or the password changed.
+/// The session's person, unless the absolute lifetime is over or the password changed, with
+/// the expiry of the session's row `id` if it is live.
 async fn valid_user(
     db: &Db,
     settings: &Settings,
     state: &AuthState,
+    id: &str,
     now: i64,
-) -> Result<Option<User>, AppError> {
+) -> Result<Option<(User, Option<i64>)>, AppError> {
     if now - state.authenticated_at > settings.session_absolute_secs {
         return Ok(None);
     }
-    Ok(users::find_by_id(db, state.user_id)
+    Ok(users::find_with_session(db, state.user_id, id)
         .await?
-        .filter(|user| user.session_epoch == state.epoch))
+        .filter(|(user, _)| user.session_epoch == state.epoch))
 }
 
 /// Activity at `now`, from `client`: moves the expiry of the session's row and of its record
