@@ -27,7 +27,7 @@ test("a person signs up, edits the profile and preferences, changes the password
 
   await page.getByLabel("Email").fill(p.email);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await expect(page.getByRole("heading", { name: "User Settings" })).toBeVisible();
 
   // Email and mobile are shown, read-only.
@@ -53,7 +53,7 @@ test("a person signs up, edits the profile and preferences, changes the password
   // Change the password on the Authentication page, reached through the user menu.
   await menuButton.click();
   await page.getByRole("menuitem", { name: "Authentication" }).click();
-  await expect(page).toHaveURL(/\/settings\/authentication$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication$/);
   await hydrated(page);
   await page.getByLabel("Current password").fill("not my password at all");
   await page.getByLabel("New password", { exact: true }).fill("marble orchard hums at dusk");
@@ -68,14 +68,14 @@ test("a person signs up, edits the profile and preferences, changes the password
   // Log out from the menu; the settings are gone; log in with the new password.
   await menuButton.click();
   await page.getByRole("menuitem", { name: "Log out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/^[^?#]*\/login$/);
   await page.goto("/settings");
-  await expect(page).toHaveURL(/\/login\?next=\/settings$/);
+  await expect(page).toHaveURL(/^[^?#]*\/login\?next=\/settings$/);
   await hydrated(page);
   await logIn(page, p.email, p.password);
   await expect(page.getByRole("alert").first()).toHaveText("Incorrect email or password.");
   await logIn(page, p.email, "marble orchard hums at dusk");
-  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await expect(page.getByLabel("First name")).toHaveValue("Grace");
 });
 
@@ -166,7 +166,7 @@ test("the user menu works with the keyboard", async ({ page }) => {
   await page.keyboard.press("ArrowDown");
   await expect(page.getByRole("menuitem", { name: "SSH Keys" })).toBeFocused();
   await page.keyboard.press("Enter");
-  await expect(page).toHaveURL(/\/settings\/ssh-keys$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings\/ssh-keys$/);
   await expect(page.getByRole("heading", { name: "SSH Keys" })).toBeVisible();
   await button.click();
   await page.getByRole("menuitem", { name: "Accounts" }).click();
@@ -178,10 +178,10 @@ test("signed-out visitors log in and come back where they were going", async ({ 
   await signUp(page, p);
   await context.clearCookies();
   await page.goto("/settings/authentication");
-  await expect(page).toHaveURL(/\/login\?next=\/settings\/authentication$/);
+  await expect(page).toHaveURL(/^[^?#]*\/login\?next=\/settings\/authentication$/);
   await hydrated(page);
   await logIn(page, p.email, p.password);
-  await expect(page).toHaveURL(/\/settings\/authentication$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication$/);
   await expect(page.getByRole("heading", { name: "Change password" })).toBeVisible();
 });
 
