@@ -26,6 +26,7 @@ pub mod email_verification;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod passkeys;
 pub mod password;
 pub mod password_reset;
 pub mod preferences;

@@ -52,7 +52,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             product_name: "Tessera".to_owned(),
-            public_url: "http://127.0.0.1:3000".to_owned(),
+            public_url: "http://localhost:3000".to_owned(),
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             login_attempts_per_account: 10,
@@ -87,6 +87,20 @@ pub struct Services {
     pub secrets: SecretBox,
     /// Wakes this process's mail worker after a change queued mail.
     pub outbox: Outbox,
+    /// Passkeys' relying party (see [`relying_party`]); `None` turns passkeys off.
+    pub relying_party: Option<webauthn_rs::Webauthn>,
+}
+
+/// The WebAuthn relying party for `settings.public_url`: its host is the relying-party id and
+/// its origin the only one accepted. `None` when the host is an IP address, which WebAuthn
+/// does not allow as a relying-party id.
+pub fn relying_party(settings: &Settings) -> Option<webauthn_rs::Webauthn> {
+    let origin = webauthn_rs::prelude::Url::parse(&settings.public_url).ok()?;
+    let domain = origin.domain()?;
+    webauthn_rs::WebauthnBuilder::new(domain, &origin)
+        .and_then(|b| b.rp_name(&settings.product_name).build())
+        .inspect_err(|e| tracing::error!("passkeys are off: {e}"))
+        .ok()
 }
 
 impl std::ops::Deref for AppState {

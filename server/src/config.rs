@@ -149,7 +149,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            public_url: "http://127.0.0.1:3000".into(),
+            public_url: "http://localhost:3000".into(),
             site_root: "target/site".into(),
             trust_forwarded_for: false,
         }

@@ -76,6 +76,7 @@ pub async fn build_with_settings(
             .unwrap_or(1),
         n => n,
     };
+    let relying_party = app::state::relying_party(&settings);
     let state = AppState::new(Services {
         leptos_options: leptos_options(config),
         db: database.app,
@@ -83,6 +84,7 @@ pub async fn build_with_settings(
         hasher: PasswordHasher::new(concurrency, config.security.password_hash_nice)?,
         secrets,
         outbox: app::mail::Outbox::new(),
+        relying_party,
     });
     spawn_mail_worker(config, &state, transport);
 
@@ -297,6 +299,9 @@ pub async fn sweep(state: &AppState, now: i64) {
     let expired = now - app::two_factor::service::PENDING_SECS;
     if let Err(error) = app::db::two_factor::prune_pending(&state.db, expired).await {
         tracing::warn!(%error, "pruning unfinished device setups failed");
+    }
+    if let Err(error) = app::db::passkeys::prune_ceremonies(&state.db, now).await {
+        tracing::warn!(%error, "pruning expired passkey ceremonies failed");
     }
     if let Err(error) = app::db::email_tokens::prune(&state.db, now).await {
         tracing::warn!(%error, "pruning expired email links failed");

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod email_tokens;
 pub mod outbox;
+pub mod passkeys;
 pub mod security_log;
 pub mod server_key;
 pub mod sessions;

@@ -44,10 +44,17 @@ pub enum Event {
     SessionEnded,
     /// "Sign out all other sessions"; `detail` is how many.
     OtherSessionsEnded,
+    PasskeyAdded,
+    PasskeyRenamed,
+    PasskeyRemoved,
+    /// A passkey signed in (alone or as the second factor); `detail` is its name.
+    PasskeyUsed,
+    /// A passkey's signature counter did not go up: it may have been copied. Refused.
+    PasskeyCounterAnomaly,
 }
 
 impl Event {
-    const ALL: [Event; 18] = [
+    const ALL: [Event; 23] = [
         Event::DeviceLinked,
         Event::DeviceRemoved,
         Event::DeviceRenamed,
@@ -66,6 +73,11 @@ impl Event {
         Event::LockedOut,
         Event::SessionEnded,
         Event::OtherSessionsEnded,
+        Event::PasskeyAdded,
+        Event::PasskeyRenamed,
+        Event::PasskeyRemoved,
+        Event::PasskeyUsed,
+        Event::PasskeyCounterAnomaly,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +100,11 @@ impl Event {
             Event::LockedOut => "locked_out",
             Event::SessionEnded => "session_ended",
             Event::OtherSessionsEnded => "other_sessions_ended",
+            Event::PasskeyAdded => "passkey_added",
+            Event::PasskeyRenamed => "passkey_renamed",
+            Event::PasskeyRemoved => "passkey_removed",
+            Event::PasskeyUsed => "passkey_used",
+            Event::PasskeyCounterAnomaly => "passkey_counter_anomaly",
         }
     }
 
@@ -124,6 +141,14 @@ impl Event {
                 "1" => "Signed out 1 other session".into(),
                 n => format!("Signed out all other sessions ({n})"),
             },
+            Event::PasskeyAdded => format!("Added the passkey \u{201c}{detail}\u{201d}"),
+            Event::PasskeyRenamed => format!("Renamed a passkey: {detail}"),
+            Event::PasskeyRemoved => format!("Removed the passkey \u{201c}{detail}\u{201d}"),
+            Event::PasskeyUsed => format!("Used the passkey \u{201c}{detail}\u{201d}"),
+            Event::PasskeyCounterAnomaly => format!(
+                "Refused the passkey \u{201c}{detail}\u{201d}: its use counter went back, \
+                 so it may have been copied"
+            ),
         }
     }
 }

@@ -37,15 +37,21 @@ pub enum SignInMethod {
     Password,
     PasswordAndCode,
     PasswordAndRecoveryCode,
+    /// The password, then a passkey as the second factor.
+    PasswordAndPasskey,
+    /// A passkey alone: user verification makes it both factors.
+    Passkey,
     /// A session from before methods were recorded.
     Unknown,
 }
 
 impl SignInMethod {
-    const ALL: [SignInMethod; 4] = [
+    const ALL: [SignInMethod; 6] = [
         SignInMethod::Password,
         SignInMethod::PasswordAndCode,
         SignInMethod::PasswordAndRecoveryCode,
+        SignInMethod::PasswordAndPasskey,
+        SignInMethod::Passkey,
         SignInMethod::Unknown,
     ];
 
@@ -54,6 +60,8 @@ impl SignInMethod {
             SignInMethod::Password => "password",
             SignInMethod::PasswordAndCode => "password+code",
             SignInMethod::PasswordAndRecoveryCode => "password+recovery",
+            SignInMethod::PasswordAndPasskey => "password+passkey",
+            SignInMethod::Passkey => "passkey",
             SignInMethod::Unknown => "unknown",
         }
     }
@@ -71,6 +79,8 @@ impl SignInMethod {
             SignInMethod::Password => "Password",
             SignInMethod::PasswordAndCode => "Password and authenticator code",
             SignInMethod::PasswordAndRecoveryCode => "Password and recovery code",
+            SignInMethod::PasswordAndPasskey => "Password and passkey",
+            SignInMethod::Passkey => "Passkey",
             SignInMethod::Unknown => "Not recorded",
         }
     }

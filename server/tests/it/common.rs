@@ -21,7 +21,7 @@ use server::Config;
 use sqlx::Row;
 use tower::ServiceExt;
 
-pub const ORIGIN: &str = "http://127.0.0.1:3000";
+pub const ORIGIN: &str = "http://localhost:3000";
 pub const STRONG_PASSWORD: &str = "violet tractor wanders quietly";
 /// How long one request may take, body included, before the test fails as stalled: far above
 /// the slowest real request (a few argon2 hashes on a loaded CI machine).

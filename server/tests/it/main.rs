@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod hardening;
 mod mail;
+mod passkeys;
 mod rendering;
 mod sessions;
 mod sign_in;

@@ -1,0 +1,478 @@
+//! Passkeys against a software authenticator (webauthn-rs' own `SoftPasskey`: real P-256
+//! keys, signatures and a use counter): registration, the second factor, sign-in with a
+//! passkey alone, and every way a ceremony must be refused.
+
+use crate::common;
+
+use app::db::users::User;
+use app::error::AppError;
+use app::passkeys::service::{self as passkeys, Started};
+use app::session::ClientInfo;
+use common::{count, TestApp};
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, PublicKeyCredential, RequestChallengeResponse, Url,
+};
+
+on_every_backend!(
+    a_passkey_is_added_logged_and_mailed_and_signs_in_as_the_second_factor,
+    a_passkey_alone_signs_in_its_owner,
+    a_challenge_works_once_even_when_two_answers_race,
+    an_expired_ceremony_is_refused_and_a_fresh_one_is_not,
+    another_site_s_answer_is_refused_and_nothing_is_saved,
+    another_person_s_credential_never_signs_in_as_you,
+    a_counter_that_goes_back_is_logged_and_refused,
+    a_removed_passkey_stops_at_once,
+    credential_ids_are_unique_across_people,
+    names_are_required_and_unique_per_person,
+);
+
+/// The product's origin in these tests (the default public URL).
+fn origin(app: &TestApp) -> Url {
+    Url::parse(&app.config.server.public_url).unwrap()
+}
+
+fn client() -> ClientInfo {
+    ClientInfo {
+        addr: Some("192.0.2.10".parse().unwrap()),
+        user_agent: Some(
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0".into(),
+        ),
+    }
+}
+
+async fn person(app: &TestApp, email: &str, mobile: &str) -> User {
+    app.verified(email, mobile).await;
+    app::db::users::find_by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// An authenticator that verifies its user (a passkey, not a bare security key).
+fn authenticator() -> SoftPasskey {
+    SoftPasskey::new(true)
+}
+
+/// Adds a passkey named `name` with `key`, as the browser would.
+async fn add(
+    app: &TestApp,
+    user: &User,
+    key: &mut SoftPasskey,
+    name: &str,
+) -> Result<(), AppError> {
+    let started = passkeys::start_registration(&app.state, user).await?;
+    let options: CreationChallengeResponse = serde_json::from_str(&started.options).unwrap();
+    let response = key.do_registration(origin(app), options).unwrap();
+    passkeys::finish_registration(
+        &app.state,
+        user,
+        &started.token,
+        name,
+        &serde_json::to_string(&response).unwrap(),
+        &client(),
+    )
+    .await
+    .map(drop)
+}
+
+/// The authenticator's answer to `started`. `SoftPasskey` keeps no discoverable credentials, so
+/// for a sign-in with a passkey alone the test names the credential and adds the user handle
+/// a discoverable authenticator returns (it is not signed).
+fn answer(
+    key: &mut SoftPasskey,
+    started: &Started,
+    credential_of: Option<(&app::db::passkeys::Passkey, &str)>,
+    from: Url,
+) -> Result<String, String> {
+    let mut options: RequestChallengeResponse = serde_json::from_str(&started.options).unwrap();
+    if let Some((passkey, _)) = credential_of {
+        let credential: webauthn_rs::prelude::Passkey =
+            serde_json::from_str(&passkey.credential).unwrap();
+        options.public_key.allow_credentials = vec![webauthn_rs_proto::AllowCredentials {
+            type_: "public-key".into(),
+            id: credential.cred_id().clone(),
+            transports: None,
+        }];
+    }
+    let mut response: PublicKeyCredential = key
+        .do_authentication(from, options)
+        .map_err(|e| format!("{e:?}"))?;
+    if let Some((_, handle)) = credential_of {
+        let handle = webauthn_rs::prelude::Uuid::parse_str(handle).unwrap();
+        response.response.user_handle = Some(handle.as_bytes().to_vec());
+    }
+    Ok(serde_json::to_string(&response).unwrap())
+}
+
+async fn handle_of(app: &TestApp, user: &User) -> String {
+    app::db::passkeys::user_handle(&app.state.db, user.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn only_passkey(app: &TestApp, user: &User) -> app::db::passkeys::Passkey {
+    let mut list = passkeys::list(&app.state, user).await.unwrap();
+    assert_eq!(list.len(), 1);
+    list.remove(0)
+}
+
+async fn log_kinds(app: &TestApp, user: &User) -> Vec<String> {
+    sqlx::query_scalar("SELECT kind FROM security_events WHERE user_id = $1 ORDER BY id")
+        .bind(user.id)
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+fn passkey_error(result: Result<impl std::fmt::Debug, AppError>) -> String {
+    match result {
+        Err(e) => e
+            .field_message(passkeys::FIELD)
+            .unwrap_or_else(|| panic!("expected a message next to the passkey, got {e:?}")),
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+    }
+}
+
+async fn second_factor(app: &TestApp, user: &User, key: &mut SoftPasskey) -> Result<(), AppError> {
+    let started = passkeys::start_second_factor(&app.state, user).await?;
+    let response = answer(key, &started, None, origin(app)).unwrap();
+    passkeys::finish_second_factor(&app.state, user, &started.token, &response, &client()).await
+}
+
+async fn a_passkey_is_added_logged_and_mailed_and_signs_in_as_the_second_factor(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Laptop").await.unwrap();
+
+    let passkey = only_passkey(&app, &user).await;
+    assert_eq!(passkey.name, "Laptop");
+    assert_eq!(passkey.last_used_at, None);
+    let mail = app
+        .mail_to("ada@example.com", "A passkey was added to your account")
+        .await;
+    assert!(mail.text.contains("Laptop"), "{}", mail.text);
+
+    second_factor(&app, &user, &mut key).await.unwrap();
+    let used = only_passkey(&app, &user).await;
+    assert!(used.last_used_at.is_some());
+    let stored: webauthn_rs::prelude::Passkey = serde_json::from_str(&used.credential).unwrap();
+    let before: webauthn_rs::prelude::Passkey = serde_json::from_str(&passkey.credential).unwrap();
+    assert_ne!(
+        serde_json::to_value(&stored).unwrap()["cred"]["counter"],
+        serde_json::to_value(&before).unwrap()["cred"]["counter"],
+        "the use counter is stored"
+    );
+    let kinds = log_kinds(&app, &user).await;
+    assert!(
+        kinds.ends_with(&["passkey_added".into(), "passkey_used".into()]),
+        "{kinds:?}"
+    );
+}
+
+async fn a_passkey_alone_signs_in_its_owner(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    let passkey = only_passkey(&app, &user).await;
+    let handle = handle_of(&app, &user).await;
+
+    let started = passkeys::start_sign_in(&app.state).await.unwrap();
+    let response = answer(&mut key, &started, Some((&passkey, &handle)), origin(&app)).unwrap();
+    let signed_in = passkeys::finish_sign_in(&app.state, &started.token, &response, &client())
+        .await
+        .unwrap();
+    assert_eq!(signed_in.id, user.id);
+    assert!(log_kinds(&app, &user)
+        .await
+        .contains(&"passkey_used".to_owned()));
+}
+
+async fn a_challenge_works_once_even_when_two_answers_race(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+
+    let started = passkeys::start_second_factor(&app.state, &user)
+        .await
+        .unwrap();
+    let response = answer(&mut key, &started, None, origin(&app)).unwrap();
+    // Eight answers at once, on the runtime's threads: one gets the ceremony.
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (state, user, token, response) = (
+                app.state.clone(),
+                user.clone(),
+                started.token.clone(),
+                response.clone(),
+            );
+            tokio::spawn(async move {
+                passkeys::finish_second_factor(&state, &user, &token, &response, &client()).await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for racer in racers {
+        accepted += usize::from(racer.await.unwrap().is_ok());
+    }
+    assert_eq!(accepted, 1);
+
+    // The same answer again: the ceremony is gone.
+    let again =
+        passkeys::finish_second_factor(&app.state, &user, &started.token, &response, &client())
+            .await;
+    assert!(passkey_error(again).contains("already used"));
+    // Replayed to a new ceremony: its challenge is not the one signed.
+    let fresh = passkeys::start_second_factor(&app.state, &user)
+        .await
+        .unwrap();
+    let replayed =
+        passkeys::finish_second_factor(&app.state, &user, &fresh.token, &response, &client()).await;
+    assert!(passkey_error(replayed).contains("not accepted"));
+}
+
+async fn an_expired_ceremony_is_refused_and_a_fresh_one_is_not(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    let now = common::now();
+
+    for (expires_at, works) in [(now - 1, false), (now + 5, true)] {
+        let started = passkeys::start_second_factor(&app.state, &user)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE passkey_ceremonies SET expires_at = $1")
+            .bind(expires_at)
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+        let response = answer(&mut key, &started, None, origin(&app)).unwrap();
+        let result =
+            passkeys::finish_second_factor(&app.state, &user, &started.token, &response, &client())
+                .await;
+        if works {
+            result.unwrap();
+        } else {
+            assert!(passkey_error(result).contains("took too long"));
+        }
+    }
+
+    // The sweep removes expired ceremonies and keeps live ones.
+    passkeys::start_second_factor(&app.state, &user)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO passkey_ceremonies (id_hash, user_id, purpose, state, expires_at) VALUES ('old', NULL, 'sign-in', '{}', $1)")
+        .bind(now - 1)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    server::sweep(&app.state, now).await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM passkey_ceremonies").await,
+        1
+    );
+}
+
+async fn another_site_s_answer_is_refused_and_nothing_is_saved(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    // Same host, another port: another origin.
+    let elsewhere = Url::parse("http://localhost:3001").unwrap();
+
+    let started = passkeys::start_registration(&app.state, &user)
+        .await
+        .unwrap();
+    let options: CreationChallengeResponse = serde_json::from_str(&started.options).unwrap();
+    let response = key.do_registration(elsewhere.clone(), options).unwrap();
+    let result = passkeys::finish_registration(
+        &app.state,
+        &user,
+        &started.token,
+        "Phone",
+        &serde_json::to_string(&response).unwrap(),
+        &client(),
+    )
+    .await;
+    assert!(passkey_error(result).contains("not accepted"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM passkeys").await, 0);
+    assert!(!log_kinds(&app, &user)
+        .await
+        .contains(&"passkey_added".to_owned()));
+
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    let started = passkeys::start_second_factor(&app.state, &user)
+        .await
+        .unwrap();
+    let response = answer(&mut key, &started, None, elsewhere).unwrap();
+    let result =
+        passkeys::finish_second_factor(&app.state, &user, &started.token, &response, &client())
+            .await;
+    assert!(passkey_error(result).contains("not accepted"));
+}
+
+async fn another_person_s_credential_never_signs_in_as_you(app: TestApp) {
+    let ada = person(&app, "ada@example.com", "+14155550101").await;
+    let bob = person(&app, "bob@example.com", "+14155550102").await;
+    let mut ada_key = authenticator();
+    let mut bob_key = authenticator();
+    add(&app, &ada, &mut ada_key, "Ada's phone").await.unwrap();
+    add(&app, &bob, &mut bob_key, "Bob's phone").await.unwrap();
+    let ada_passkey = only_passkey(&app, &ada).await;
+
+    // Bob's login step answered with Ada's passkey.
+    let started = passkeys::start_second_factor(&app.state, &bob)
+        .await
+        .unwrap();
+    let response = answer(
+        &mut ada_key,
+        &started,
+        Some((&ada_passkey, &handle_of(&app, &ada).await)),
+        origin(&app),
+    )
+    .unwrap();
+    let result =
+        passkeys::finish_second_factor(&app.state, &bob, &started.token, &response, &client())
+            .await;
+    assert!(passkey_error(result).contains("not accepted"));
+
+    // Ada's credential claiming to be Bob's (his user handle) at a sign-in.
+    let started = passkeys::start_sign_in(&app.state).await.unwrap();
+    let response = answer(
+        &mut ada_key,
+        &started,
+        Some((&ada_passkey, &handle_of(&app, &bob).await)),
+        origin(&app),
+    )
+    .unwrap();
+    let result = passkeys::finish_sign_in(&app.state, &started.token, &response, &client()).await;
+    assert!(passkey_error(result).contains("not accepted"));
+    assert!(!log_kinds(&app, &bob)
+        .await
+        .contains(&"passkey_used".to_owned()));
+}
+
+async fn a_counter_that_goes_back_is_logged_and_refused(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    second_factor(&app, &user, &mut key).await.unwrap();
+
+    // A copy of the key has been used ten times elsewhere: the server saw a higher counter.
+    let passkey = only_passkey(&app, &user).await;
+    let mut stored: serde_json::Value = serde_json::from_str(&passkey.credential).unwrap();
+    stored["cred"]["counter"] = 10.into();
+    sqlx::query("UPDATE passkeys SET credential = $1")
+        .bind(stored.to_string())
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+
+    let result = second_factor(&app, &user, &mut key).await;
+    assert!(passkey_error(result).contains("counter went back"));
+    assert!(log_kinds(&app, &user)
+        .await
+        .contains(&"passkey_counter_anomaly".to_owned()));
+    let after: serde_json::Value =
+        serde_json::from_str(&only_passkey(&app, &user).await.credential).unwrap();
+    assert_eq!(
+        after["cred"]["counter"], 10,
+        "a refused use changes nothing"
+    );
+}
+
+async fn a_removed_passkey_stops_at_once(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    let passkey = only_passkey(&app, &user).await;
+    let handle = handle_of(&app, &user).await;
+
+    // Started before the removal, answered after it.
+    let second = passkeys::start_second_factor(&app.state, &user)
+        .await
+        .unwrap();
+    let alone = passkeys::start_sign_in(&app.state).await.unwrap();
+    let second_answer = answer(&mut key, &second, None, origin(&app)).unwrap();
+    let alone_answer = answer(&mut key, &alone, Some((&passkey, &handle)), origin(&app)).unwrap();
+    assert_eq!(
+        passkeys::remove(&app.state, &user, passkey.id, &client())
+            .await
+            .unwrap(),
+        "Phone"
+    );
+
+    let result =
+        passkeys::finish_second_factor(&app.state, &user, &second.token, &second_answer, &client())
+            .await;
+    assert!(passkey_error(result).contains("not accepted"));
+    let result = passkeys::finish_sign_in(&app.state, &alone.token, &alone_answer, &client()).await;
+    assert!(passkey_error(result).contains("not accepted"));
+    assert!(log_kinds(&app, &user)
+        .await
+        .contains(&"passkey_removed".to_owned()));
+    // Someone else's id: not found, nothing removed.
+    let other = person(&app, "bob@example.com", "+14155550102").await;
+    let mut other_key = authenticator();
+    add(&app, &other, &mut other_key, "Bob's").await.unwrap();
+    let bobs = only_passkey(&app, &other).await;
+    assert_eq!(
+        passkeys::remove(&app.state, &user, bobs.id, &client()).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM passkeys").await, 1);
+}
+
+async fn credential_ids_are_unique_across_people(app: TestApp) {
+    let ada = person(&app, "ada@example.com", "+14155550101").await;
+    let bob = person(&app, "bob@example.com", "+14155550102").await;
+    let mut key = authenticator();
+    add(&app, &ada, &mut key, "Phone").await.unwrap();
+    let passkey = only_passkey(&app, &ada).await;
+
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let copy = app::db::passkeys::insert(
+        &mut conn,
+        &app::db::passkeys::NewPasskey {
+            user_id: bob.id,
+            credential_id: &passkey.credential_id,
+            name: "Copied",
+            name_key: "copied",
+            credential: &passkey.credential,
+            now: common::now(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(app::db::is_unique_violation(&copy), "{copy}");
+}
+
+async fn names_are_required_and_unique_per_person(app: TestApp) {
+    let user = person(&app, "ada@example.com", "+14155550101").await;
+    let mut key = authenticator();
+    for (name, message) in [("", "Enter a name"), ("a\u{202e}b", "")] {
+        let result = add(&app, &user, &mut key, name).await;
+        let error = result.unwrap_err();
+        let said = error.field_message("name").unwrap_or_default();
+        assert!(
+            !said.is_empty() && said.contains(message),
+            "{name:?}: {error:?}"
+        );
+    }
+    add(&app, &user, &mut key, "Phone").await.unwrap();
+    let result = add(&app, &user, &mut key, "PHONE").await;
+    assert!(result
+        .unwrap_err()
+        .field_message("name")
+        .unwrap()
+        .contains("already have"));
+    let passkey = only_passkey(&app, &user).await;
+    passkeys::rename(&app.state, &user, passkey.id, "Work phone", &client())
+        .await
+        .unwrap();
+    assert_eq!(only_passkey(&app, &user).await.name, "Work phone");
+    assert!(log_kinds(&app, &user)
+        .await
+        .contains(&"passkey_renamed".to_owned()));
+}
