@@ -185,6 +185,76 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     Ok(())
 }
 
+/// The options for `navigator.credentials.get()` at the login's second step: one of the
+/// person's passkeys instead of a code.
+#[server(endpoint = "login/passkey-options")]
+pub async fn login_passkey_options() -> Result<String, AppError> {
+    use crate::passkeys::{ceremony, service as passkeys};
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    let user = session::second_factor_user(&session, &state.db, crate::clock::now_unix())
+        .await?
+        .ok_or(AppError::LoginExpired)?;
+    let started = passkeys::start_second_factor(&state, &user).await?;
+    ceremony::keep(&session, ceremony::SECOND_FACTOR, &started.token).await?;
+    Ok(started.options)
+}
+
+/// The login's second step passed with a passkey (`response`: the browser's `toJSON()`).
+#[server(endpoint = "login/passkey")]
+pub async fn verify_login_passkey(response: String, next: String) -> Result<(), AppError> {
+    use crate::passkeys::{ceremony, service as passkeys};
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    let user = session::second_factor_user(&session, &state.db, crate::clock::now_unix())
+        .await?
+        .ok_or(AppError::LoginExpired)?;
+    let token = ceremony::get(&session, ceremony::SECOND_FACTOR).await?;
+    let client = session::client_info();
+    passkeys::finish_second_factor(&state, &user, &token, &response, &client).await?;
+    ceremony::forget(&session, ceremony::SECOND_FACTOR).await?;
+    let known = device::is_known(&state, &user);
+    sign_in(
+        &state,
+        &session,
+        &user,
+        SignInMethod::PasswordAndPasskey,
+        known,
+    )
+    .await?;
+    leptos_axum::redirect(&safe_next(&next));
+    Ok(())
+}
+
+/// The options for "Sign in with a passkey" (and the browser's autofill): any discoverable
+/// credential of this site.
+#[server(endpoint = "login/passkey-sign-in-options")]
+pub async fn passkey_sign_in_options() -> Result<String, AppError> {
+    use crate::passkeys::{ceremony, service as passkeys};
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    let started = passkeys::start_sign_in(&state).await?;
+    ceremony::keep(&session, ceremony::SIGN_IN, &started.token).await?;
+    Ok(started.options)
+}
+
+/// Signs in with a passkey alone: user verification makes it both factors, so no code is
+/// asked afterwards.
+#[server(endpoint = "login/passkey-sign-in")]
+pub async fn sign_in_with_passkey(response: String, next: String) -> Result<(), AppError> {
+    use crate::passkeys::{ceremony, service as passkeys};
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    let token = ceremony::get(&session, ceremony::SIGN_IN).await?;
+    let client = session::client_info();
+    let user = passkeys::finish_sign_in(&state, &token, &response, &client).await?;
+    ceremony::forget(&session, ceremony::SIGN_IN).await?;
+    let known = device::is_known(&state, &user);
+    sign_in(&state, &session, &user, SignInMethod::Passkey, known).await?;
+    leptos_axum::redirect(&safe_next(&next));
+    Ok(())
+}
+
 /// Signs `user` in on this session (see [`service::sign_in`]), and marks this browser as
 /// known to the account from now on (its device cookie).
 #[cfg(feature = "ssr")]

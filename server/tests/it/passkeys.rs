@@ -8,7 +8,8 @@ use app::db::users::User;
 use app::error::AppError;
 use app::passkeys::service::{self as passkeys, Started};
 use app::session::ClientInfo;
-use common::{count, TestApp};
+use common::{count, TestApp, STRONG_PASSWORD};
+use http::StatusCode;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_rs::prelude::{
@@ -26,6 +27,7 @@ on_every_backend!(
     a_removed_passkey_stops_at_once,
     credential_ids_are_unique_across_people,
     names_are_required_and_unique_per_person,
+    through_the_router_a_passkey_is_added_and_signs_in_alone_or_after_the_password,
 );
 
 /// The product's origin in these tests (the default public URL).
@@ -475,4 +477,109 @@ async fn names_are_required_and_unique_per_person(app: TestApp) {
     assert!(log_kinds(&app, &user)
         .await
         .contains(&"passkey_renamed".to_owned()));
+}
+
+/// What a server function answered with a string (the options' JSON), as a started ceremony
+/// whose token the session keeps.
+fn options_from(res: &common::Response) -> Started {
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    Started {
+        options: res.json().as_str().unwrap().to_owned(),
+        token: String::new(),
+    }
+}
+
+async fn signed_in_with(app: &TestApp, client: &mut common::Client, method: &str) {
+    let res = client.get("/settings").await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "signed in: {:?}",
+        res.location()
+    );
+    let sql = format!(
+        "SELECT COUNT(*) FROM user_sessions WHERE method = '{method}' AND ended_at IS NULL"
+    );
+    assert_eq!(count(app, &sql).await, 1, "{method}");
+}
+
+async fn through_the_router_a_passkey_is_added_and_signs_in_alone_or_after_the_password(
+    app: TestApp,
+) {
+    let mut client = app.verified("ada@example.com", "+14155550101").await;
+    let user = app::db::users::find_by_email(&app.state.db, "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut key = authenticator();
+
+    let started = options_from(&client.call("/api/passkeys/options", &[]).await);
+    let options: CreationChallengeResponse = serde_json::from_str(&started.options).unwrap();
+    let made = serde_json::to_string(&key.do_registration(origin(&app), options).unwrap()).unwrap();
+    // A refused name keeps the answer usable: the corrected one saves it.
+    let res = client
+        .call("/api/passkeys/add", &[("name", " "), ("response", &made)])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.field_error("name").unwrap().contains("Enter a name"));
+    let res = client
+        .call(
+            "/api/passkeys/add",
+            &[("name", "Laptop"), ("response", &made)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.json(), "Laptop");
+    let passkey = only_passkey(&app, &user).await;
+    let handle = handle_of(&app, &user).await;
+
+    // The password, then the passkey instead of a code; the same answer sent twice at once
+    // signs in once.
+    common::link(&mut client, "Phone").await;
+    client.call("/api/logout", &[]).await;
+    let res = client.login("ada@example.com", STRONG_PASSWORD).await;
+    assert!(
+        res.location().unwrap().starts_with("/login/two-factor"),
+        "{:?}",
+        res.location()
+    );
+    let started = options_from(&client.call("/api/login/passkey-options", &[]).await);
+    let response = answer(&mut key, &started, None, origin(&app)).unwrap();
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            let (mut client, response) = (client.clone(), response.clone());
+            tokio::spawn(async move {
+                let res = client
+                    .call(
+                        "/api/login/passkey",
+                        &[("response", &response), ("next", "")],
+                    )
+                    .await;
+                (res.status, client)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for racer in racers {
+        let (status, racer_client) = racer.await.unwrap();
+        if status == StatusCode::OK {
+            winners.push(racer_client);
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    let mut client = winners.remove(0);
+    signed_in_with(&app, &mut client, "password+passkey").await;
+
+    // The passkey alone: no password, no code.
+    client.call("/api/logout", &[]).await;
+    let started = options_from(&client.call("/api/login/passkey-sign-in-options", &[]).await);
+    let response = answer(&mut key, &started, Some((&passkey, &handle)), origin(&app)).unwrap();
+    let res = client
+        .call(
+            "/api/login/passkey-sign-in",
+            &[("response", &response), ("next", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    signed_in_with(&app, &mut client, "passkey").await;
 }
