@@ -69,6 +69,25 @@ pub fn required_line(input: &str, max: usize) -> Result<String, LineError> {
     }
 }
 
+/// A required name that is unique per person whatever its case (a device, a passkey): the
+/// name as stored and its lower-cased key. `label` names the field in messages; `when_empty`
+/// is the message for an empty one.
+pub fn keyed_name(
+    input: &str,
+    max: usize,
+    label: &str,
+    when_empty: &str,
+) -> Result<(String, String), String> {
+    match required_line(input, max) {
+        Ok(name) => {
+            let key = name.to_lowercase();
+            Ok((name, key))
+        }
+        Err(LineError::Empty) => Err(when_empty.to_owned()),
+        Err(e) => Err(e.message(label)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

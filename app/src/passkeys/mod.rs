@@ -27,7 +27,7 @@ pub async fn passkey_options() -> Result<String, AppError> {
 pub async fn add_passkey(name: String, response: String) -> Result<String, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let token = ceremony::get(&caller.session, ceremony::REGISTER).await?;
-    let added = service::finish_registration(
+    let name = service::finish_registration(
         &caller.state,
         &caller.user,
         &token,
@@ -37,7 +37,7 @@ pub async fn add_passkey(name: String, response: String) -> Result<String, AppEr
     )
     .await?;
     ceremony::forget(&caller.session, ceremony::REGISTER).await?;
-    Ok(added.name)
+    Ok(name)
 }
 
 #[server(endpoint = "passkeys/rename")]

@@ -65,15 +65,12 @@ pub struct Started {
 /// Passkey names: required, at most 64 characters, no control characters. The name as stored
 /// and its case-insensitive key.
 pub fn validate_name(input: &str) -> Result<(String, String), String> {
-    use crate::text::LineError;
-    match crate::text::required_line(input, NAME_MAX_CHARS) {
-        Ok(name) => {
-            let key = name.to_lowercase();
-            Ok((name, key))
-        }
-        Err(LineError::Empty) => Err("Enter a name for this passkey, e.g. \"Laptop\".".into()),
-        Err(e) => Err(e.message("passkey name")),
-    }
+    crate::text::keyed_name(
+        input,
+        NAME_MAX_CHARS,
+        "passkey name",
+        "Enter a name for this passkey, e.g. \"Laptop\".",
+    )
 }
 
 fn relying_party(state: &AppState) -> Result<&Webauthn, AppError> {
@@ -186,7 +183,7 @@ pub async fn start_registration(state: &AppState, user: &User) -> Result<Started
 }
 
 /// Finishes adding a passkey named `name` from the browser's `response` (its `toJSON()`).
-/// The passkey, its log entry and the security mail commit together.
+/// The passkey, its log entry and the security mail commit together. The name as saved.
 pub async fn finish_registration(
     state: &AppState,
     user: &User,
@@ -194,7 +191,7 @@ pub async fn finish_registration(
     name: &str,
     response: &str,
     client: &ClientInfo,
-) -> Result<Passkey, AppError> {
+) -> Result<String, AppError> {
     let (name, name_key) = validate_name(name).map_err(|m| AppError::field("name", m))?;
     let rp = relying_party(state)?;
     // Checked before the ceremony is used, so a corrected name can send the same answer again.
@@ -222,8 +219,8 @@ pub async fn finish_registration(
         },
     )
     .await;
-    let id = match inserted {
-        Ok(id) => id,
+    match inserted {
+        Ok(_) => {}
         Err(e) if crate::db::is_unique_violation(&e) => {
             drop(tx);
             return Err(
@@ -238,7 +235,7 @@ pub async fn finish_registration(
             );
         }
         Err(e) => return Err(e.into()),
-    };
+    }
     security_log::record_in(&mut tx, user.id, Event::PasskeyAdded, &name, client).await?;
     crate::mail::notify(
         &mut tx,
@@ -251,15 +248,7 @@ pub async fn finish_registration(
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(Passkey {
-        id,
-        user_id: user.id,
-        credential_id,
-        name,
-        credential: String::new(),
-        created_at: now,
-        last_used_at: None,
-    })
+    Ok(name)
 }
 
 pub async fn rename(
@@ -343,7 +332,7 @@ pub async fn finish_second_factor(
     let response: PublicKeyCredential = from_browser(response)?;
     let passkey = owned_passkey(state, &response, user.id).await?;
     let result = rp.finish_passkey_authentication(&response, &ceremony);
-    record_use(state, &passkey, result, client).await
+    record_use(state, &passkey, credential_of(&passkey)?, result, client).await
 }
 
 /// Starts a sign-in with a passkey alone (the browser offers the person's discoverable
@@ -377,7 +366,7 @@ pub async fn finish_sign_in(
     let passkey = owned_passkey(state, &response, owner).await?;
     let credential = credential_of(&passkey)?;
     let result = rp.finish_discoverable_authentication_v2(&response, ceremony, &credential);
-    record_use(state, &passkey, result, client).await?;
+    record_use(state, &passkey, credential, result, client).await?;
     crate::db::users::find_by_id(&state.db, owner)
         .await?
         .ok_or_else(|| AppError::field(FIELD, NOT_ACCEPTED))
@@ -401,6 +390,7 @@ async fn owned_passkey(
 async fn record_use(
     state: &AppState,
     passkey: &Passkey,
+    mut credential: Credential,
     result: Result<webauthn_rs::prelude::AuthenticationResult, WebauthnError>,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
@@ -419,7 +409,6 @@ async fn record_use(
         }
         Err(e) => return Err(refused("authentication", &e)),
     };
-    let mut credential = credential_of(passkey)?;
     credential.update_credential(&result);
     let mut tx = crate::db::begin_write(&state.db).await?;
     if !db::record_use(&mut tx, passkey.id, &to_json(&credential)?, now_unix()).await? {

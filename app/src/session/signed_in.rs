@@ -493,12 +493,12 @@ pub async fn resolve(
     };
     let id = id_hash(&state.handle);
     if let Some((user, row_expires_at)) = valid_user(db, settings, &state, &id, now).await? {
-        let addr = client.addr.map(|a| a.to_string());
-        let user_agent = client.user_agent.as_deref();
         if state.handle.is_empty() {
             // A session from before the Sessions list. The server listed it at start, under
             // its store id; now it takes a handle like any other, and keeps its row (unless
             // it was signed out from the list meanwhile).
+            let addr = client.addr.map(|a| a.to_string());
+            let user_agent = client.user_agent.as_deref();
             let legacy = session.id().map(|id| legacy_id(&id.to_string()));
             let row = match &legacy {
                 Some(key) => index::find(db, key).await?,
@@ -641,9 +641,10 @@ pub async fn recent_verification_left(
         }))
 }
 
-/// The request's parts, available to server functions and server-side rendering.
-fn request_parts() -> Result<http::request::Parts, AppError> {
-    leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
+/// Reads the request's parts, available to server functions and server-side rendering,
+/// without copying them (a page render asks several times).
+fn with_request_parts<T>(read: impl FnOnce(&http::request::Parts) -> T) -> Result<T, AppError> {
+    leptos::prelude::with_context::<http::request::Parts, _>(read).ok_or_else(|| {
         tracing::error!("request parts missing from the Leptos context");
         AppError::Internal
     })
@@ -651,46 +652,42 @@ fn request_parts() -> Result<http::request::Parts, AppError> {
 
 /// The signed-in user of this request, or `Unauthorized`.
 pub fn require_user() -> Result<User, AppError> {
-    request_parts()?
-        .extensions
-        .get::<CurrentUser>()
-        .map(|u| u.0.clone())
-        .ok_or(AppError::Unauthorized)
+    optional_user_in_request()?.ok_or(AppError::Unauthorized)
 }
 
 /// Seconds until this request's session ends without activity.
 pub fn expires_in(now: i64) -> Option<i64> {
-    request_parts()
-        .ok()?
-        .extensions
-        .get::<SessionExpiry>()
-        .map(|e| (e.0 - now).max(0))
+    with_request_parts(|parts| {
+        parts
+            .extensions
+            .get::<SessionExpiry>()
+            .map(|e| (e.0 - now).max(0))
+    })
+    .ok()
+    .flatten()
 }
 
 pub fn optional_user() -> Option<User> {
-    request_parts()
-        .ok()?
-        .extensions
-        .get::<CurrentUser>()
-        .map(|u| u.0.clone())
+    optional_user_in_request().ok().flatten()
+}
+
+fn optional_user_in_request() -> Result<Option<User>, AppError> {
+    with_request_parts(|parts| parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()))
 }
 
 pub fn client_addr() -> Option<IpAddr> {
-    request_parts()
-        .ok()?
-        .extensions
-        .get::<ClientAddr>()
-        .map(|a| a.0)
+    with_request_parts(|parts| parts.extensions.get::<ClientAddr>().map(|a| a.0))
+        .ok()
+        .flatten()
 }
 
 /// The request's client address and User-Agent.
 pub fn client_info() -> ClientInfo {
-    ClientInfo {
-        addr: client_addr(),
-        user_agent: request_parts()
-            .ok()
-            .and_then(|parts| user_agent(&parts.headers)),
-    }
+    with_request_parts(|parts| ClientInfo {
+        addr: parts.extensions.get::<ClientAddr>().map(|a| a.0),
+        user_agent: user_agent(&parts.headers),
+    })
+    .unwrap_or_default()
 }
 
 /// The User-Agent, cut to a length worth storing.

@@ -161,6 +161,7 @@ pub async fn authenticate(
     // One lookup whether or not the email is registered; a device cookie needs the account's
     // epoch to be checked.
     let user = users::find_by_email(db, &email).await?;
+    let owner = user.as_ref().map(|u| u.id);
     let device = match (&client.device_cookie, &user) {
         (Some(value), Some(user)) => crate::session::device::trusted_nonce(state, value, user),
         _ => None,
@@ -174,7 +175,7 @@ pub async fn authenticate(
             if count.attempts > settings.login_attempts_per_account {
                 record_lockout(
                     state,
-                    &email,
+                    owner,
                     client,
                     settings.login_attempts_per_account,
                     &count,
@@ -200,7 +201,7 @@ pub async fn authenticate(
             if count.attempts > settings.login_attempts_per_account {
                 record_lockout(
                     state,
-                    &email,
+                    owner,
                     client,
                     settings.login_attempts_per_account,
                     &count,
@@ -213,7 +214,7 @@ pub async fn authenticate(
             if streak.attempts > settings.login_lockout_failures {
                 record_lockout(
                     state,
-                    &email,
+                    owner,
                     client,
                     settings.login_lockout_failures,
                     &streak,
@@ -249,7 +250,7 @@ pub async fn authenticate(
             Ok(user)
         }
         Some(_) => {
-            record_detached(state, &email, Event::PasswordFailed, "", &client.client);
+            record_detached(state, owner, Event::PasswordFailed, "", &client.client);
             Err(AppError::BadCredentials)
         }
         None => Err(AppError::BadCredentials),
@@ -260,36 +261,33 @@ pub async fn authenticate(
 /// are counted in one statement), and only that one is recorded, not every refusal after it.
 fn record_lockout(
     state: &AppState,
-    email: &str,
+    owner: Option<i64>,
     client: &LoginClient,
     limit: i64,
     count: &throttle::Count,
     which: &'static str,
 ) {
     if count.attempts == limit + 1 {
-        record_detached(state, email, Event::LockedOut, which, &client.client);
+        record_detached(state, owner, Event::LockedOut, which, &client.client);
     }
 }
 
-/// Records a refused attempt for the owner of `email`, if it is an account, after the answer
-/// is made rather than before: only known accounts have something to record, and the answer
-/// must take the same time, and fail the same way, whether the email is registered or not.
+/// Records a refused attempt for the account's `owner`, if the email is an account's, after
+/// the answer is made rather than before: the answer must take the same time, and fail the
+/// same way, whether the email is registered or not.
 fn record_detached(
     state: &AppState,
-    email: &str,
+    owner: Option<i64>,
     event: Event,
     detail: &'static str,
     client: &ClientInfo,
 ) {
-    let (state, email, client) = (state.clone(), email.to_owned(), client.clone());
+    let Some(user_id) = owner else {
+        return;
+    };
+    let (state, client) = (state.clone(), client.clone());
     tokio::spawn(async move {
-        let recorded = async {
-            if let Some(user) = users::find_by_email(&state.db, &email).await? {
-                security_log::record(&state, user.id, event, detail, &client).await?;
-            }
-            Ok::<(), AppError>(())
-        };
-        if let Err(error) = recorded.await {
+        if let Err(error) = security_log::record(&state, user_id, event, detail, &client).await {
             tracing::warn!(?error, "recording a refused sign-in failed");
         }
     });

@@ -24,15 +24,12 @@ pub const RECOVERY_CODE_COUNT: usize = 10;
 /// Device names: required, at most 64 characters, no control characters. Returns the name
 /// as stored and its case-insensitive key.
 pub fn validate_device_name(input: &str) -> Result<(String, String), String> {
-    use crate::text::LineError;
-    match crate::text::required_line(input, DEVICE_NAME_MAX_CHARS) {
-        Ok(name) => {
-            let key = name.to_lowercase();
-            Ok((name, key))
-        }
-        Err(LineError::Empty) => Err("Enter a name for this device, e.g. \"Work phone\".".into()),
-        Err(e) => Err(e.message("device name")),
-    }
+    crate::text::keyed_name(
+        input,
+        DEVICE_NAME_MAX_CHARS,
+        "device name",
+        "Enter a name for this device, e.g. \"Work phone\".",
+    )
 }
 
 const DUPLICATE_NAME: &str = "You already have a device with this name. Choose another one.";
