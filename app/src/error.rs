@@ -122,6 +122,13 @@ impl AppError {
         }
     }
 
+    /// What to tell the person where there is no field to put it next to: the field's
+    /// message if it has one, else the error's own words.
+    pub fn message_for(&self, field: &str) -> String {
+        self.field_message(field)
+            .unwrap_or_else(|| self.to_string())
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             Self::Invalid(_) => 422,

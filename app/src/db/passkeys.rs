@@ -129,17 +129,24 @@ pub async fn rename(
     Ok(done.rows_affected() == 1)
 }
 
-/// Removes the user's passkey `id` on the caller's transaction; its name if it existed.
+/// Removes the user's passkey `id` on the caller's transaction; with the last second factor go
+/// the recovery codes. Its name and whether any second factor is left, if it existed.
 pub async fn delete(
     conn: &mut AnyConnection,
     user_id: i64,
     id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name")
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let name: Option<String> =
+        sqlx::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let left = super::two_factor::after_removal(conn, user_id).await?;
+    Ok(Some((name, left)))
 }
 
 /// The user's WebAuthn user handle, if they ever added a passkey.

@@ -55,6 +55,35 @@ pub async fn has_confirmed(db: &Db, user_id: i64) -> Result<bool, sqlx::Error> {
     Ok(row.is_some())
 }
 
+/// Whether the user has a second factor: a linked device or a passkey. That is what
+/// "two-factor authentication is on" means.
+pub async fn has_second_factor(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NOT NULL \
+         UNION ALL SELECT 1 AS one FROM passkeys WHERE user_id = $1 LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// After a second factor was removed in the caller's transaction: whether any is left. With
+/// the last one go the recovery codes (two-factor is off).
+pub async fn after_removal(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
+    let left = has_second_factor(conn, user_id).await?;
+    if !left {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(left)
+}
+
 /// The user's pending device, if one was started after `not_before`.
 pub async fn pending(
     db: &Db,
@@ -199,8 +228,8 @@ pub async fn rename(
     Ok(done.rows_affected() == 1)
 }
 
-/// Removes a linked device; with the last one go the recovery codes (two-factor is off).
-/// Returns the removed device's name and whether any device is left. Part of the caller's
+/// Removes a linked device; with the last second factor go the recovery codes. Returns the
+/// removed device's name and whether any second factor is left. Part of the caller's
 /// transaction.
 pub async fn remove(
     conn: &mut AnyConnection,
@@ -219,19 +248,7 @@ pub async fn remove(
         return Ok(None);
     };
     let name: String = row.try_get("name")?;
-    let left = sqlx::query(
-        "SELECT 1 AS one FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NOT NULL LIMIT 1",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .is_some();
-    if !left {
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let left = after_removal(conn, user_id).await?;
     Ok(Some((name, left)))
 }
 

@@ -1,12 +1,48 @@
 //! Passkeys and security keys (WebAuthn): phishing-resistant second factor and sign-in with
 //! a passkey alone.
 
+mod browser;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+pub use page::{AddPasskeyPanel, PasskeySignIn, UsePasskey, NEEDS_JAVASCRIPT};
+
+pub const NAME_MAX_CHARS: usize = 64;
+
+/// The form field every ceremony's failure is shown next to.
+pub const FIELD: &str = "passkey";
+
+pub const NEEDS_DOMAIN: &str =
+    "Passkeys need this site to be reached by a domain name, not an IP address. Ask your administrator to set one.";
+
+/// What a page load after a change announces (`?done=`), with or without JavaScript.
+pub const DONE_ADDED: &str = "passkey-added";
+pub const DONE_RENAMED: &str = "passkey-renamed";
+pub const DONE_REMOVED: &str = "passkey-removed";
+
+/// A passkey in the Authentication page's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: i64,
+    pub name: String,
+    /// In the person's own time zone and formats.
+    pub added_on: String,
+    pub last_used: Option<String>,
+}
+
+/// The start of adding a passkey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// For `navigator.credentials.create()`, in WebAuthn's JSON form.
+    pub options: String,
+    /// A name for a passkey kept by this browser or its system, e.g. "Passkey on Linux".
+    pub this_device: String,
+}
 
 #[cfg(feature = "ssr")]
 use crate::caller::Caller;
@@ -15,19 +51,24 @@ use crate::caller::Caller;
 /// password or code check, as linking a device does). The ceremony's token stays in the
 /// session; the browser never holds it.
 #[server(endpoint = "passkeys/options")]
-pub async fn passkey_options() -> Result<String, AppError> {
+pub async fn passkey_options() -> Result<Registration, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let started = service::start_registration(&caller.state, &caller.user).await?;
     ceremony::keep(&caller.session, ceremony::REGISTER, &started.token).await?;
-    Ok(started.options)
+    Ok(Registration {
+        options: started.options,
+        this_device: service::device_name(&caller.client),
+    })
 }
 
-/// Saves the passkey the browser made (`response`: its `toJSON()`), named `name`.
+/// Saves the passkey the browser made (`response`: its `toJSON()`), named `name`. The first
+/// second factor's recovery codes are kept for the page the browser loads next, which shows
+/// them once. The name as saved.
 #[server(endpoint = "passkeys/add")]
 pub async fn add_passkey(name: String, response: String) -> Result<String, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let token = ceremony::get(&caller.session, ceremony::REGISTER).await?;
-    let name = service::finish_registration(
+    let added = service::finish_registration(
         &caller.state,
         &caller.user,
         &token,
@@ -37,7 +78,10 @@ pub async fn add_passkey(name: String, response: String) -> Result<String, AppEr
     )
     .await?;
     ceremony::forget(&caller.session, ceremony::REGISTER).await?;
-    Ok(name)
+    if !added.recovery_codes.is_empty() {
+        crate::two_factor::keep_recovery_codes(&caller, &added.recovery_codes).await?;
+    }
+    Ok(added.name)
 }
 
 #[server(endpoint = "passkeys/rename")]
@@ -50,13 +94,16 @@ pub async fn rename_passkey(passkey_id: i64, new_name: String) -> Result<(), App
         &new_name,
         &caller.client,
     )
-    .await
+    .await?;
+    crate::ui::confirm_plain_post(DONE_RENAMED);
+    Ok(())
 }
 
 #[server(endpoint = "passkeys/remove")]
 pub async fn remove_passkey(passkey_id: i64) -> Result<(), AppError> {
     let caller = Caller::recently_authenticated().await?;
     service::remove(&caller.state, &caller.user, passkey_id, &caller.client).await?;
+    crate::ui::confirm_plain_post(DONE_REMOVED);
     Ok(())
 }
 
@@ -65,7 +112,7 @@ pub async fn remove_passkey(passkey_id: i64) -> Result<(), AppError> {
 pub mod ceremony {
     use tower_sessions::Session;
 
-    use super::service::FIELD;
+    use super::FIELD;
     use crate::error::AppError;
     use crate::session::session_error;
 

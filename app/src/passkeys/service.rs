@@ -13,6 +13,8 @@ use webauthn_rs::prelude::{
 use webauthn_rs::Webauthn;
 use webauthn_rs_proto::ResidentKeyRequirement;
 
+use super::NAME_MAX_CHARS;
+pub use super::{FIELD, NEEDS_DOMAIN};
 use crate::clock::now_unix;
 use crate::db::passkeys::{self as db, NewCeremony, NewPasskey, Passkey};
 use crate::db::users::User;
@@ -23,13 +25,7 @@ use crate::state::AppState;
 
 /// How long the browser's dialog may take, from the start of a ceremony to its end.
 pub const CEREMONY_SECS: i64 = 5 * 60;
-pub const NAME_MAX_CHARS: usize = 64;
 
-/// The form field every ceremony's failure is shown next to.
-pub const FIELD: &str = "passkey";
-
-pub const NEEDS_DOMAIN: &str =
-    "Passkeys need this site to be reached by a domain name, not an IP address. Ask your administrator to set one.";
 const EXPIRED: &str = "That took too long, or the request was already used. Please try again.";
 const NOT_ACCEPTED: &str =
     "The passkey was not accepted. Try again, or use another way to sign in.";
@@ -60,6 +56,21 @@ impl Purpose {
 pub struct Started {
     pub options: String,
     pub token: String,
+}
+
+/// A passkey just added; the first second factor also brings recovery codes, shown once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedPasskey {
+    pub name: String,
+    pub recovery_codes: Vec<String>,
+}
+
+/// The default name of a passkey this browser or its system keeps: "Passkey on Linux".
+pub fn device_name(client: &ClientInfo) -> String {
+    match client.operating_system() {
+        Some(os) => format!("Passkey on {os}"),
+        None => "Passkey".to_owned(),
+    }
 }
 
 /// Passkey names: required, at most 64 characters, no control characters. The name as stored
@@ -183,7 +194,8 @@ pub async fn start_registration(state: &AppState, user: &User) -> Result<Started
 }
 
 /// Finishes adding a passkey named `name` from the browser's `response` (its `toJSON()`).
-/// The passkey, its log entry and the security mail commit together. The name as saved.
+/// The passkey, its log entry and the security mail commit together; the person's first
+/// second factor also brings recovery codes, returned here once.
 pub async fn finish_registration(
     state: &AppState,
     user: &User,
@@ -191,7 +203,7 @@ pub async fn finish_registration(
     name: &str,
     response: &str,
     client: &ClientInfo,
-) -> Result<String, AppError> {
+) -> Result<AddedPasskey, AppError> {
     let (name, name_key) = validate_name(name).map_err(|m| AppError::field("name", m))?;
     let rp = relying_party(state)?;
     // Checked before the ceremony is used, so a corrected name can send the same answer again.
@@ -207,6 +219,7 @@ pub async fn finish_registration(
     let credential_id = encode_id(credential.cred_id());
     let now = now_unix();
     let mut tx = crate::db::begin_write(&state.db).await?;
+    let first = !crate::db::two_factor::has_second_factor(&mut tx, user.id).await?;
     let inserted = db::insert(
         &mut tx,
         &NewPasskey {
@@ -237,18 +250,32 @@ pub async fn finish_registration(
         Err(e) => return Err(e.into()),
     }
     security_log::record_in(&mut tx, user.id, Event::PasskeyAdded, &name, client).await?;
+    let recovery_codes = if first {
+        crate::two_factor::service::create_recovery_codes(&mut tx, state, user, client).await?
+    } else {
+        Vec::new()
+    };
+    let mut what = format!(
+        "The passkey \u{201c}{name}\u{201d} was added to your account. It can now sign in to it."
+    );
+    if first {
+        what.push_str(" Two-factor authentication is now on: logging in with your password also asks for a passkey or a code.");
+    }
     crate::mail::notify(
         &mut tx,
         &state.settings,
         user,
         "A passkey was added to your account",
-        &format!("The passkey \u{201c}{name}\u{201d} was added to your account. It can now sign in to it."),
+        &what,
         client,
     )
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(name)
+    Ok(AddedPasskey {
+        name,
+        recovery_codes,
+    })
 }
 
 pub async fn rename(
@@ -258,36 +285,59 @@ pub async fn rename(
     name: &str,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
-    let (name, name_key) = validate_name(name).map_err(|m| AppError::field("name", m))?;
+    let (name, name_key) = validate_name(name).map_err(|m| AppError::field("new_name", m))?;
     let old = list(state, user)
         .await?
         .into_iter()
         .find(|p| p.id == id)
         .ok_or(AppError::NotFound)?;
     if db::name_taken(&state.db, user.id, &name_key, Some(id)).await? {
-        return Err(AppError::field("name", DUPLICATE_NAME));
+        return Err(AppError::field("new_name", DUPLICATE_NAME));
     }
-    if !db::rename(&state.db, user.id, id, &name, &name_key).await? {
-        return Err(AppError::NotFound);
+    match db::rename(&state.db, user.id, id, &name, &name_key).await {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::NotFound),
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(AppError::field("new_name", DUPLICATE_NAME))
+        }
+        Err(e) => return Err(e.into()),
     }
     let detail = format!("\u{201c}{}\u{201d} is now \u{201c}{name}\u{201d}", old.name);
     security_log::record(state, user.id, Event::PasskeyRenamed, &detail, client).await
 }
 
-/// Removes the passkey `id`; it stops signing in at once. Its name.
+/// Removes the passkey `id`; it stops signing in at once. The last second factor turns
+/// two-factor off. The removal, its log entries and the security mail commit together.
 pub async fn remove(
     state: &AppState,
     user: &User,
     id: i64,
     client: &ClientInfo,
-) -> Result<String, AppError> {
+) -> Result<(), AppError> {
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let name = db::delete(&mut tx, user.id, id)
+    let (name, any_left) = db::delete(&mut tx, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     security_log::record_in(&mut tx, user.id, Event::PasskeyRemoved, &name, client).await?;
+    let mut what = format!(
+        "The passkey \u{201c}{name}\u{201d} was removed from your account; it no longer signs in."
+    );
+    if !any_left {
+        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", client).await?;
+        what.push_str(" It was your last second factor: two-factor authentication is now off.");
+    }
+    crate::mail::notify(
+        &mut tx,
+        &state.settings,
+        user,
+        "A passkey was removed from your account",
+        &what,
+        client,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(name)
+    state.outbox.wake();
+    Ok(())
 }
 
 /// Starts the login's second step with one of the person's passkeys.

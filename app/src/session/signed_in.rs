@@ -233,6 +233,12 @@ impl ClientInfo {
         }
     }
 
+    /// "Linux", "Mac OSX", "Android": the system part of [`Self::browser`], if known.
+    pub fn operating_system(&self) -> Option<String> {
+        let ua = woothee::parser::Parser::new().parse(self.user_agent.as_deref()?)?;
+        (ua.os != woothee::woothee::VALUE_UNKNOWN).then(|| ua.os.to_owned())
+    }
+
     /// The address as text, or "an unknown address".
     pub fn address(&self) -> String {
         self.addr

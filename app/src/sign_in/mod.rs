@@ -185,6 +185,17 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
     Ok(())
 }
 
+/// Whether the login's second step offers "Use a passkey": the person has one.
+#[server(endpoint = "login/offers-passkey")]
+pub async fn login_offers_passkey() -> Result<bool, AppError> {
+    let state = crate::state::AppState::get()?;
+    let session = session::current_session().await?;
+    match session::second_factor_user(&session, &state.db, crate::clock::now_unix()).await? {
+        Some(user) => crate::passkeys::service::has_any(&state, user.id).await,
+        None => Ok(false),
+    }
+}
+
 /// The options for `navigator.credentials.get()` at the login's second step: one of the
 /// person's passkeys instead of a code.
 #[server(endpoint = "login/passkey-options")]

@@ -6,7 +6,8 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{current_user, Login, Signup, VerifyLoginCode};
+use super::{current_user, login_offers_passkey, Login, Signup, VerifyLoginCode};
+use crate::passkeys::{PasskeySignIn, UsePasskey, NEEDS_DOMAIN, NEEDS_JAVASCRIPT};
 use crate::session::Logout;
 use crate::strength_meter::StrengthMeter;
 use crate::ui::{AuthFrame, Field, FormResult, FormStatus, ServerForm};
@@ -117,6 +118,15 @@ pub fn LoginPage() -> impl IntoView {
         <AuthFrame title="Log in">
             {notice.map(|text| view! { <p class="alert alert-success" role="status">{text}</p> })}
             <LoginForm next=next_param()/>
+            <div class="or-divider" role="presentation"><span>"or"</span></div>
+            {if passkeys_available() {
+                Either::Left(view! {
+                    <noscript><p class="muted">{NEEDS_JAVASCRIPT}</p></noscript>
+                    <PasskeySignIn next=next_param()/>
+                })
+            } else {
+                Either::Right(view! { <p class="muted">{NEEDS_DOMAIN}</p> })
+            }}
             <p class="switch"><a href="/password-reset">"Forgot password?"</a></p>
             <p class="switch">"New here? " <a href="/signup">"Sign up"</a></p>
         </AuthFrame>
@@ -132,7 +142,8 @@ fn LoginForm(next: String) -> impl IntoView {
             <ServerForm action=login>
                 <FormStatus result success="Logged in."/>
                 <input type="hidden" name="next" value=next/>
-                <Field label="Email" name="email" input_type="email" autocomplete="username" required=true
+                // "webauthn": the browser may offer passkeys in this field's autofill.
+                <Field label="Email" name="email" input_type="email" autocomplete="username webauthn" required=true
                     error=result.field("email")/>
                 <Field label="Password" name="password" input_type="password" autocomplete="current-password"
                     required=true error=result.field("password")/>
@@ -141,11 +152,35 @@ fn LoginForm(next: String) -> impl IntoView {
     }
 }
 
-/// The second step of a login with two-factor authentication.
+/// Whether this site can hold passkeys (it is reached by a domain name). Known to the
+/// server, which renders the pages that ask.
+fn passkeys_available() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        crate::state::AppState::get().is_ok_and(|state| state.relying_party.is_some())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// The second step of a login with two-factor authentication: a code, a recovery code, or
+/// one of the person's passkeys.
 #[component]
 pub fn LoginCodePage() -> impl IntoView {
+    let offers_passkey = Resource::new(|| (), |_| login_offers_passkey());
     view! {
         <AuthFrame title="Two-factor authentication">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    offers_passkey.await.unwrap_or(false).then(|| view! {
+                        <noscript><p class="muted">{NEEDS_JAVASCRIPT}</p></noscript>
+                        <UsePasskey next=next_param()/>
+                        <div class="or-divider" role="presentation"><span>"or"</span></div>
+                    })
+                })}
+            </Suspense>
             <LoginCodeForm next=next_param()/>
             <p class="switch"><a href="/login">"Log in with another account"</a></p>
         </AuthFrame>

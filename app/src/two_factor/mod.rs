@@ -22,6 +22,10 @@ pub const PAGE: &str = "/settings/authentication";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
     pub devices: Vec<DeviceView>,
+    /// Passkeys are second factors too, listed with the devices.
+    pub passkeys: Vec<crate::passkeys::PasskeyView>,
+    /// False when the site is reached by an IP address, which cannot hold passkeys.
+    pub passkeys_available: bool,
     /// A wizard started and not finished (nor expired): reloading resumes it.
     pub pending: Option<PendingDevice>,
     pub recovery_codes_left: i64,
@@ -153,6 +157,13 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
         shown_once::keep(&caller, shown_once::RECOVERY_CODES, &codes).await?;
     }
     Ok(codes)
+}
+
+/// Recovery codes made outside this section (with the first passkey), for the
+/// Authentication page the browser loads next to show once.
+#[cfg(feature = "ssr")]
+pub async fn keep_recovery_codes(caller: &Caller, codes: &[String]) -> Result<(), AppError> {
+    shown_once::keep(caller, shown_once::RECOVERY_CODES, &codes).await
 }
 
 /// [`ShownOnce`] in the session.

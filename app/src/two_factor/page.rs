@@ -19,6 +19,8 @@ use super::{
     PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
     DEVICE_NAME_MAX_CHARS, PAGE,
 };
+use crate::error::AppError;
+use crate::passkeys::{self, AddPasskeyPanel, PasskeyView, RemovePasskey, RenamePasskey};
 use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
@@ -47,12 +49,14 @@ pub fn TwoFactorSection() -> impl IntoView {
 /// Rendered on the server only.
 #[component]
 fn Overview(data: TwoFactorStatus) -> impl IntoView {
-    let enabled = !data.devices.is_empty();
-    let device_count = data.devices.len();
+    let enabled = !data.devices.is_empty() || !data.passkeys.is_empty();
     let done = query_param("done").get_untracked();
     let notice = match done.as_deref() {
         Some(DONE_RENAMED) => Some("Device renamed."),
         Some(DONE_REMOVED) => Some("Device removed."),
+        Some(passkeys::DONE_ADDED) => Some("Passkey added."),
+        Some(passkeys::DONE_RENAMED) => Some("Passkey renamed."),
+        Some(passkeys::DONE_REMOVED) => Some("Passkey removed."),
         _ => None,
     };
     // The wizard's code is loaded only once it is started (a link to its first step).
@@ -82,12 +86,12 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
             } else {
                 Either::Right(view! { <strong class="badge badge-off">"Off"</strong> })
             }}
-            {enabled.then(|| format!(" — {device_count} linked device{}", if device_count == 1 { "" } else { "s" }))}
+            {enabled.then(|| format!(" \u{2014} {}", counted(data.devices.len(), data.passkeys.len())))}
         </p>
         <p class="muted">
-            "After your password, you will be asked for a code from an authenticator app. "
-            "There are no restrictions on device linking: link as many devices as you need. "
-            "We highly recommend you link multiple devices, as if the device is lost or stolen, it can't be recovered."
+            "After your password, you will be asked for a code from an authenticator app, or for a passkey. "
+            "There are no restrictions on device linking: link as many devices and passkeys as you need. "
+            "We highly recommend you link more than one, as if a device is lost or stolen, it can't be recovered."
         </p>
         {if wizard_started {
             Either::Left(view! { <LinkWizard pending=data.pending.clone() linked enabled access=data.access/> })
@@ -98,11 +102,39 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
                 </div>
             })
         }}
-        <DeviceList devices=data.devices.clone()/>
+        <SecondFactorList devices=data.devices.clone() passkeys=data.passkeys.clone()/>
+        <h3 id="passkeys-heading">"Passkeys"</h3>
+        <p class="muted">
+            "A passkey or security key signs you in with your fingerprint, face, screen lock or key, "
+            "and cannot be phished. It also serves as your second step after the password."
+        </p>
+        {if data.passkeys_available {
+            Either::Left(view! {
+                <noscript><p class="alert alert-info">{passkeys::NEEDS_JAVASCRIPT}</p></noscript>
+                <AddPasskeyPanel names=data.passkeys.iter().map(|p| p.name.to_lowercase()).collect()/>
+            })
+        } else {
+            Either::Right(view! { <p class="alert alert-info">{passkeys::NEEDS_DOMAIN}</p> })
+        }}
         {enabled.then(|| view! {
             <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
             <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
         })}
+    }
+}
+
+/// "1 authenticator app and 2 passkeys".
+fn counted(apps: usize, keys: usize) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (apps, keys) {
+        (a, 0) => plural(a, "linked device", "linked devices"),
+        (0, k) => plural(k, "passkey", "passkeys"),
+        (a, k) => format!(
+            "{} and {}",
+            plural(a, "linked device", "linked devices"),
+            plural(k, "passkey", "passkeys")
+        ),
     }
 }
 
@@ -339,27 +371,50 @@ fn CopyButton(text: String) -> impl IntoView {
     }
 }
 
-/// Rendered on the server; each row's forms are an island.
+/// The person's second factors, authenticator apps and passkeys in one list. Rendered on the
+/// server; each row's forms are an island.
 #[component]
-fn DeviceList(devices: Vec<DeviceView>) -> impl IntoView {
-    let last = devices.len() == 1;
-    (!devices.is_empty()).then(|| {
+fn SecondFactorList(devices: Vec<DeviceView>, passkeys: Vec<PasskeyView>) -> impl IntoView {
+    let last = devices.len() + passkeys.len() == 1;
+    let used = |when: Option<String>| match when {
+        Some(when) => format!("Last used {when}"),
+        None => "Never used to log in".to_owned(),
+    };
+    let row = |kind: &'static str,
+               name: String,
+               linked: String,
+               last_used: Option<String>,
+               actions: AnyView| {
         view! {
-            <h3>"Linked devices"</h3>
+            <li class="device">
+                <div class="device-info">
+                    <strong class="device-name">{name}</strong>
+                    <span class="device-kind">{kind}</span>
+                    <span class="muted">{linked}</span>
+                    <span class="muted">{used(last_used)}</span>
+                </div>
+                {actions}
+            </li>
+        }
+    };
+    (!devices.is_empty() || !passkeys.is_empty()).then(|| {
+        view! {
+            <h3>"Your authenticator apps and passkeys"</h3>
             <ul class="device-list">
-                {devices.into_iter().map(|device| view! {
-                    <li class="device">
-                        <div class="device-info">
-                            <strong class="device-name">{device.name.clone()}</strong>
-                            <span class="muted">{format!("Linked on {}", device.linked_on)}</span>
-                            <span class="muted">{match device.last_used {
-                                Some(when) => format!("Last used {when}"),
-                                None => "Never used to log in".to_owned(),
-                            }}</span>
-                        </div>
-                        <DeviceActions id=device.id name=device.name last/>
-                    </li>
-                }).collect_view()}
+                {devices.into_iter().map(|d| row(
+                    "Authenticator app",
+                    d.name.clone(),
+                    format!("Linked on {}", d.linked_on),
+                    d.last_used,
+                    view! { <DeviceActions id=d.id name=d.name last/> }.into_any(),
+                )).collect_view()}
+                {passkeys.into_iter().map(|p| row(
+                    "Passkey",
+                    p.name.clone(),
+                    format!("Added on {}", p.added_on),
+                    p.last_used,
+                    view! { <PasskeyActions id=p.id name=p.name last/> }.into_any(),
+                )).collect_view()}
             </ul>
         }
     })
@@ -368,21 +423,80 @@ fn DeviceList(devices: Vec<DeviceView>) -> impl IntoView {
 #[island(lazy)]
 fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
     crate::ui::island_hydrated();
-    let reauth = Reauth::new();
     let rename = ServerAction::<RenameDevice>::new();
     let remove = ServerAction::<RemoveDevice>::new();
+    let question = format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once.");
+    view! {
+        <RenameRemove rename remove id_field="device_id" id name last question
+            remove_label="Remove device" rename_id=format!("rename-{id}")
+            done=(DONE_RENAMED, DONE_REMOVED)/>
+    }
+}
+
+#[island(lazy)]
+fn PasskeyActions(id: i64, name: String, last: bool) -> impl IntoView {
+    crate::ui::island_hydrated();
+    let rename = ServerAction::<RenamePasskey>::new();
+    let remove = ServerAction::<RemovePasskey>::new();
+    let question = format!("Remove \u{201c}{name}\u{201d}? It stops signing in at once.");
+    view! {
+        <RenameRemove rename remove id_field="passkey_id" id name last question
+            remove_label="Remove passkey" rename_id=format!("rename-passkey-{id}")
+            done=(passkeys::DONE_RENAMED, passkeys::DONE_REMOVED)/>
+    }
+}
+
+/// A second factor's "Rename" and "Remove", each an in-place form. Removing needs a recent
+/// password check; removing the last second factor says first that it turns two-factor off.
+#[component]
+fn RenameRemove<Rn, Rm, RnOut, RmOut>(
+    rename: ServerAction<Rn>,
+    remove: ServerAction<Rm>,
+    /// The servers functions' argument naming the item.
+    id_field: &'static str,
+    id: i64,
+    name: String,
+    last: bool,
+    question: String,
+    remove_label: &'static str,
+    rename_id: String,
+    /// The `?done=` of a rename and of a removal.
+    done: (&'static str, &'static str),
+) -> impl IntoView
+where
+    Rn: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, RnOut>,
+            Output = (),
+            Error = AppError,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    Rm: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<
+            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, RmOut>,
+            Output = (),
+            Error = AppError,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    RnOut: 'static,
+    RmOut: 'static,
+{
+    let reauth = Reauth::new();
     let rename_result = FormResult::new(rename.value());
     let remove_result = FormResult::new(remove.value());
     let remove_form = NodeRef::<html::Form>::new();
     reauth.watch(remove_result, remove_form);
     Effect::new(move |_| {
         if rename_result.succeeded().get() {
-            load(&format!("{PAGE}?done={DONE_RENAMED}"));
+            load(&format!("{PAGE}?done={}", done.0));
         } else if remove_result.succeeded().get() {
-            load(&format!("{PAGE}?done={DONE_REMOVED}"));
+            load(&format!("{PAGE}?done={}", done.1));
         }
     });
-    let question = format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once.");
     view! {
         <ConfirmAccessPanel reauth/>
         // Open when refused, so the message shows next to the field also after a post
@@ -391,8 +505,8 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
             <summary>"Rename"</summary>
             <ServerForm action=rename attr:novalidate=true>
                 <FormStatus result=rename_result/>
-                <input type="hidden" name="device_id" value=id.to_string()/>
-                <Field label="New name" name="new_name" id=format!("rename-{id}") value=name required=true
+                <input type="hidden" name=id_field value=id.to_string()/>
+                <Field label="New name" name="new_name" id=rename_id value=name required=true
                     maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
                 <button type="submit" class="button">"Save name"</button>
             </ServerForm>
@@ -401,15 +515,15 @@ fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
             <summary>"Remove"</summary>
             <ServerForm action=remove node_ref=remove_form>
                 <FormStatus result=remove_result/>
-                <input type="hidden" name="device_id" value=id.to_string()/>
+                <input type="hidden" name=id_field value=id.to_string()/>
                 <p>{question}</p>
                 {last.then(|| view! {
                     <p class="alert alert-warning">
-                        "This is your last device: removing it turns two-factor authentication off "
+                        "This is your last second factor: removing it turns two-factor authentication off "
                         "and voids your recovery codes."
                     </p>
                 })}
-                <button type="submit" class="button danger">"Remove device"</button>
+                <button type="submit" class="button danger">{remove_label}</button>
             </ServerForm>
         </details>
     }

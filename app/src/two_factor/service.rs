@@ -83,8 +83,20 @@ pub async fn overview(
         Some(device) if show_pending => Some(pending_view(state, user, &device)?),
         _ => None,
     };
+    let passkeys = crate::db::passkeys::of_user(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|p| crate::passkeys::PasskeyView {
+            id: p.id,
+            name: p.name,
+            added_on: show(p.created_at),
+            last_used: p.last_used_at.map(show),
+        })
+        .collect();
     Ok(TwoFactorStatus {
         devices,
+        passkeys,
+        passkeys_available: state.relying_party.is_some(),
         pending,
         recovery_codes_left: devices::recovery_codes_left(&mut *state.db.acquire().await?, user.id)
             .await?,
@@ -189,7 +201,7 @@ pub async fn finish_linking(
             "That code is not correct. Check the app shows this device's code and try the newest one.",
         ));
     };
-    let first = !devices::has_confirmed(&state.db, user.id).await?;
+    let first = !devices::has_second_factor(&mut *state.db.acquire().await?, user.id).await?;
     let recovery = first.then(new_recovery_codes);
     let hashes = recovery.as_ref().map(|codes| hash_codes(state, codes));
     // The link, its log entries and the notification commit together.
@@ -315,10 +327,10 @@ pub async fn regenerate_recovery_codes(
     user: &User,
     client: &ClientInfo,
 ) -> Result<Vec<String>, AppError> {
-    if !devices::has_confirmed(&state.db, user.id).await? {
+    if !is_enabled(state, user.id).await? {
         return Err(AppError::field(
             "recovery",
-            "Link a device first: recovery codes come with two-factor authentication.",
+            "Link a device or add a passkey first: recovery codes come with two-factor authentication.",
         ));
     }
     let codes = new_recovery_codes();
@@ -333,8 +345,23 @@ pub async fn regenerate_recovery_codes(
     Ok(codes)
 }
 
+/// Whether the login asks for a second factor: a linked device or a passkey.
 pub async fn is_enabled(state: &AppState, user_id: i64) -> Result<bool, AppError> {
-    Ok(devices::has_confirmed(&state.db, user_id).await?)
+    Ok(devices::has_second_factor(&mut *state.db.acquire().await?, user_id).await?)
+}
+
+/// Ten new recovery codes, made when the first second factor is added, stored in the
+/// caller's transaction (any older ones void) and logged. The codes, to show once.
+pub async fn create_recovery_codes(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    user: &User,
+    client: &ClientInfo,
+) -> Result<Vec<String>, AppError> {
+    let codes = new_recovery_codes();
+    devices::replace_recovery_codes(conn, user.id, &hash_codes(state, &codes), now_unix()).await?;
+    security_log::record_in(conn, user.id, Event::RecoveryCodesCreated, "", client).await?;
+    Ok(codes)
 }
 
 /// Which second factor a person used.

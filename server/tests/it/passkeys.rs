@@ -28,6 +28,10 @@ on_every_backend!(
     credential_ids_are_unique_across_people,
     names_are_required_and_unique_per_person,
     through_the_router_a_passkey_is_added_and_signs_in_alone_or_after_the_password,
+    a_first_passkey_turns_two_factor_on_with_recovery_codes_and_the_last_turns_it_off,
+    a_passkey_added_beside_a_device_keeps_the_codes_and_outlives_it,
+    the_code_step_offers_a_passkey_only_to_people_who_have_one,
+    a_site_reached_by_an_ip_address_says_passkeys_need_a_domain,
 );
 
 /// The product's origin in these tests (the default public URL).
@@ -169,7 +173,11 @@ async fn a_passkey_is_added_logged_and_mailed_and_signs_in_as_the_second_factor(
     );
     let kinds = log_kinds(&app, &user).await;
     assert!(
-        kinds.ends_with(&["passkey_added".into(), "passkey_used".into()]),
+        kinds.ends_with(&[
+            "passkey_added".into(),
+            "recovery_codes_created".into(),
+            "passkey_used".into()
+        ]),
         "{kinds:?}"
     );
 }
@@ -398,12 +406,9 @@ async fn a_removed_passkey_stops_at_once(app: TestApp) {
     let alone = passkeys::start_sign_in(&app.state).await.unwrap();
     let second_answer = answer(&mut key, &second, None, origin(&app)).unwrap();
     let alone_answer = answer(&mut key, &alone, Some((&passkey, &handle)), origin(&app)).unwrap();
-    assert_eq!(
-        passkeys::remove(&app.state, &user, passkey.id, &client())
-            .await
-            .unwrap(),
-        "Phone"
-    );
+    passkeys::remove(&app.state, &user, passkey.id, &client())
+        .await
+        .unwrap();
 
     let result =
         passkeys::finish_second_factor(&app.state, &user, &second.token, &second_answer, &client())
@@ -479,12 +484,14 @@ async fn names_are_required_and_unique_per_person(app: TestApp) {
         .contains(&"passkey_renamed".to_owned()));
 }
 
-/// What a server function answered with a string (the options' JSON), as a started ceremony
-/// whose token the session keeps.
+/// What a server function answered with a string (the options' JSON), or with the options in
+/// a `Registration`, as a started ceremony whose token the session keeps.
 fn options_from(res: &common::Response) -> Started {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let json = res.json();
+    let options = json.get("options").unwrap_or(&json);
     Started {
-        options: res.json().as_str().unwrap().to_owned(),
+        options: options.as_str().unwrap().to_owned(),
         token: String::new(),
     }
 }
@@ -582,4 +589,233 @@ async fn through_the_router_a_passkey_is_added_and_signs_in_alone_or_after_the_p
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     signed_in_with(&app, &mut client, "passkey").await;
+}
+
+/// Adds a passkey through the router, as the Authentication page's island does; the name
+/// suggested for a passkey of this browser comes with the options.
+async fn add_through_router(
+    app: &TestApp,
+    client: &mut common::Client,
+    key: &mut SoftPasskey,
+    name: &str,
+) -> common::Response {
+    let res = client.call("/api/passkeys/options", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.json()["this_device"]
+        .as_str()
+        .unwrap()
+        .starts_with("Passkey"));
+    let started = options_from(&res);
+    let options: CreationChallengeResponse = serde_json::from_str(&started.options).unwrap();
+    let made = serde_json::to_string(&key.do_registration(origin(app), options).unwrap()).unwrap();
+    client
+        .call("/api/passkeys/add", &[("name", name), ("response", &made)])
+        .await
+}
+
+async fn recovery_codes_left(app: &TestApp, user: &User) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = {} AND used_at IS NULL",
+            user.id
+        ),
+    )
+    .await
+}
+
+const SHOWN_ONCE: &str = "Save these recovery codes now";
+
+async fn a_first_passkey_turns_two_factor_on_with_recovery_codes_and_the_last_turns_it_off(
+    app: TestApp,
+) {
+    let mut ada = app.verified("ada@example.com", "+14155550101").await;
+    let user = app::db::users::find_by_email(&app.state.db, "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let page = ada.get("/settings/authentication").await;
+    assert!(page.body.contains("Status: "), "{}", page.body);
+    assert!(page.body.contains("Add a passkey") || page.body.contains("add-passkey"));
+
+    let res = add_through_router(&app, &mut ada, &mut authenticator(), "Laptop").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(recovery_codes_left(&app, &user).await, 10);
+    let kinds = log_kinds(&app, &user).await;
+    assert!(
+        kinds.ends_with(&["passkey_added".into(), "recovery_codes_created".into()]),
+        "{kinds:?}"
+    );
+    // The page loaded after the save shows the codes, once.
+    let page = ada.get("/settings/authentication?done=passkey-added").await;
+    assert!(page.body.contains("Passkey added."));
+    assert!(page.body.contains(SHOWN_ONCE), "the new codes are shown");
+    assert!(page.body.contains("1 passkey"));
+    assert!(page.body.contains("This is your last second factor"));
+    let again = ada.get("/settings/authentication").await;
+    assert!(!again.body.contains(SHOWN_ONCE), "only once");
+    let mail = app
+        .mail_to("ada@example.com", "A passkey was added to your account")
+        .await;
+    assert!(mail.text.contains("Two-factor authentication is now on"));
+
+    // Now the password alone is not enough.
+    ada.call("/api/logout", &[]).await;
+    let res = ada.login("ada@example.com", STRONG_PASSWORD).await;
+    assert!(
+        res.location().unwrap().starts_with("/login/two-factor"),
+        "{:?}",
+        res.location()
+    );
+    let mut ada = app.client();
+    let res = ada.login("ada@example.com", STRONG_PASSWORD).await;
+    assert!(res.location().unwrap().starts_with("/login/two-factor"));
+
+    // A second passkey makes no new codes; removing one leaves two-factor on.
+    let passkey = only_passkey(&app, &user).await;
+    add(&app, &user, &mut authenticator(), "Key").await.unwrap();
+    assert_eq!(
+        log_kinds(&app, &user)
+            .await
+            .iter()
+            .filter(|k| *k == "recovery_codes_created")
+            .count(),
+        1
+    );
+    passkeys::remove(&app.state, &user, passkey.id, &client())
+        .await
+        .unwrap();
+    assert!(app::two_factor::service::is_enabled(&app.state, user.id)
+        .await
+        .unwrap());
+    assert_eq!(recovery_codes_left(&app, &user).await, 10);
+
+    // The last one turns it off, with the codes, and says so.
+    let last = only_passkey(&app, &user).await;
+    passkeys::remove(&app.state, &user, last.id, &client())
+        .await
+        .unwrap();
+    assert!(!app::two_factor::service::is_enabled(&app.state, user.id)
+        .await
+        .unwrap());
+    assert_eq!(recovery_codes_left(&app, &user).await, 0);
+    assert!(log_kinds(&app, &user)
+        .await
+        .ends_with(&["passkey_removed".into(), "two_factor_off".into()]));
+    let removed = "A passkey was removed from your account";
+    app.mail_to("ada@example.com", removed).await;
+    let mut mails = app.mails_to("ada@example.com", removed);
+    for _ in 0..200 {
+        if mails.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        mails = app.mails_to("ada@example.com", removed);
+    }
+    assert_eq!(mails.len(), 2);
+    assert!(!mails[0].text.contains("now off"));
+    assert!(mails[1]
+        .text
+        .contains("two-factor authentication is now off"));
+    let mut fresh = app.client();
+    let res = fresh.login("ada@example.com", STRONG_PASSWORD).await;
+    assert_eq!(
+        res.location(),
+        Some("/settings"),
+        "the password alone again"
+    );
+}
+
+async fn a_passkey_added_beside_a_device_keeps_the_codes_and_outlives_it(app: TestApp) {
+    let mut client = app.verified("ada@example.com", "+14155550101").await;
+    let user = app::db::users::find_by_email(&app.state.db, "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let (phone, codes) = common::link(&mut client, "Phone").await;
+    assert_eq!(codes.len(), 10);
+    let res = add_through_router(&app, &mut client, &mut authenticator(), "Laptop").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page = client.get("/settings/authentication").await;
+    assert!(!page.body.contains(SHOWN_ONCE), "no new codes");
+    assert!(page.body.contains("1 linked device and 1 passkey"));
+    assert!(!page.body.contains("This is your last second factor"));
+
+    let res = client
+        .call(
+            "/api/two-factor/remove",
+            &[("device_id", &phone.id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(app::two_factor::service::is_enabled(&app.state, user.id)
+        .await
+        .unwrap());
+    assert_eq!(recovery_codes_left(&app, &user).await, 10, "the codes stay");
+    assert!(!log_kinds(&app, &user)
+        .await
+        .contains(&"two_factor_off".to_owned()));
+    // A device linked after a passkey makes no new codes either.
+    let (_, codes) = common::link(&mut client, "Tablet").await;
+    assert!(codes.is_empty());
+}
+
+async fn the_code_step_offers_a_passkey_only_to_people_who_have_one(app: TestApp) {
+    let mut ada = app.verified("ada@example.com", "+14155550101").await;
+    common::link(&mut ada, "Phone").await;
+    let offers = |client: &mut common::Client| {
+        let mut client = client.clone();
+        async move {
+            let res = client.call("/api/login/offers-passkey", &[]).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            res.json().as_bool().unwrap()
+        }
+    };
+    let mut other = app.client();
+    assert!(!offers(&mut other).await, "no login under way");
+    other.login("ada@example.com", STRONG_PASSWORD).await;
+    assert!(!offers(&mut other).await, "a device only");
+    let page = other.get("/login/two-factor").await;
+    assert!(!page.body.contains("Use a passkey"));
+
+    add_through_router(&app, &mut ada, &mut authenticator(), "Laptop").await;
+    let mut other = app.client();
+    other.login("ada@example.com", STRONG_PASSWORD).await;
+    assert!(offers(&mut other).await);
+    let page = other.get("/login/two-factor").await;
+    assert!(page.body.contains("Use a passkey"), "{}", page.body);
+    assert!(
+        page.body.contains("Authentication code"),
+        "codes still work"
+    );
+    assert!(page.body.contains("<noscript>"));
+}
+
+async fn a_site_reached_by_an_ip_address_says_passkeys_need_a_domain(app: TestApp) {
+    let by_ip = app
+        .like(|config| config.server.public_url = "http://127.0.0.1:3000".into())
+        .await;
+    let mut client = by_ip.verified("ada@example.com", "+14155550101").await;
+    let page = client.get("/settings/authentication").await;
+    assert!(page.body.contains(app::passkeys::NEEDS_DOMAIN));
+    assert!(!page.body.contains("Add a passkey"));
+    let res = client.call("/api/passkeys/options", &[]).await;
+    assert_eq!(
+        res.field_error("passkey").as_deref(),
+        Some(app::passkeys::NEEDS_DOMAIN)
+    );
+    let login = by_ip.client().get("/login").await;
+    assert!(login.body.contains(app::passkeys::NEEDS_DOMAIN));
+    assert!(!login.body.contains("Sign in with a passkey"));
+
+    // By name: the controls, and the words for a browser without JavaScript.
+    let mut client = app.verified("ada@example.com", "+14155550101").await;
+    let page = client.get("/settings/authentication").await;
+    assert!(page.body.contains("Add a passkey"));
+    assert!(!page.body.contains(app::passkeys::NEEDS_DOMAIN));
+    assert!(page.body.contains(app::passkeys::NEEDS_JAVASCRIPT));
+    let login = app.client().get("/login").await;
+    assert!(login.body.contains("Sign in with a passkey"));
+    assert!(login.body.contains("username webauthn"));
+    drop(by_ip);
 }

@@ -335,7 +335,7 @@ async fn removing_devices_stops_their_codes_and_the_last_turns_two_factor_off(ap
     let (phone, _) = link(&mut ada, "Phone").await;
     let (laptop, _) = link(&mut ada, "Laptop").await;
     let page = ada.get("/settings/authentication").await;
-    assert!(!page.body.contains("This is your last device"));
+    assert!(!page.body.contains("This is your last second factor"));
 
     let res = ada
         .call(
@@ -360,7 +360,7 @@ async fn removing_devices_stops_their_codes_and_the_last_turns_two_factor_off(ap
 
     let page = ada.get("/settings/authentication").await;
     assert!(
-        page.body.contains("This is your last device"),
+        page.body.contains("This is your last second factor"),
         "warned before it happens"
     );
     let res = ada
