@@ -11,8 +11,9 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: {
-    // Overridable to run a second copy of the tests beside a running one.
-    baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000",
+    // Overridable to run a second copy of the tests beside a running one. A name, not
+    // 127.0.0.1: passkeys need a domain (an IP address cannot be a WebAuthn relying party).
+    baseURL: process.env.E2E_BASE_URL ?? "http://localhost:3000",
     trace: "retain-on-failure",
     ...devices["Desktop Chrome"],
     launchOptions: {

@@ -23,21 +23,12 @@ try {
   const context = await browser.newContext({ baseURL: base });
   const page = await context.newPage();
   const id = `${Date.now()}`;
-  await page.goto("/signup");
-  await page.waitForSelector("body[data-hydrated]");
-  await page.getByLabel("First name").fill("Bytes");
-  await page.getByLabel("Last name").fill("Bench");
-  await page.getByLabel("Email").fill(`bytes.${id}@example.com`);
-  await page.getByLabel("Mobile number").fill(`+49 152 ${id.slice(-8)}`);
-  await page.getByLabel("Password", { exact: true }).fill("violet tractor wanders quietly");
-  await page.getByLabel("Confirm password").fill("violet tractor wanders quietly");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/settings$/);
-  const email = `bytes.${id}@example.com`;
   // Each page as a first visit: a new context has an empty cache and carries the signed-in
-  // session cookie over.
-  const measure = async (label, path) => {
-    const freshContext = await browser.newContext({ baseURL: base, storageState: await context.storageState() });
+  // session cookie over (none for the login page).
+  const measure = async (label, path, signedOut = false) => {
+    const freshContext = await browser.newContext(
+      signedOut ? { baseURL: base } : { baseURL: base, storageState: await context.storageState() },
+    );
     const fresh = await freshContext.newPage();
     const files = new Set();
     fresh.on("request", (request) => {
@@ -63,6 +54,18 @@ try {
     console.log([label, files.size, sum.code, sum.codeBr, sum.css, sum.cssBr].join(" "));
     await freshContext.close();
   };
+  await measure("/login", "/login", true);
+  await page.goto("/signup");
+  await page.waitForSelector("body[data-hydrated]");
+  await page.getByLabel("First name").fill("Bytes");
+  await page.getByLabel("Last name").fill("Bench");
+  await page.getByLabel("Email").fill(`bytes.${id}@example.com`);
+  await page.getByLabel("Mobile number").fill(`+49 152 ${id.slice(-8)}`);
+  await page.getByLabel("Password", { exact: true }).fill("violet tractor wanders quietly");
+  await page.getByLabel("Confirm password").fill("violet tractor wanders quietly");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(/\/settings$/);
+  const email = `bytes.${id}@example.com`;
   await measure("/settings(email-unconfirmed)", "/settings");
   const mailDir = process.env.MAIL_DIR;
   let link;

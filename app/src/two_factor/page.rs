@@ -75,6 +75,11 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         linked => linked,
     };
     let start_label = start_label(enabled);
+    let passkey_names = data
+        .passkeys
+        .iter()
+        .map(|p| p.name.to_lowercase())
+        .collect();
     view! {
         <div role="status" class="alert-slot">
             {notice.map(|text| view! { <p class="alert alert-success">{text}</p> })}
@@ -103,19 +108,9 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
             })
         }}
         <SecondFactorList devices=data.devices.clone() passkeys=data.passkeys.clone()/>
-        <h3 id="passkeys-heading">"Passkeys"</h3>
-        <p class="muted">
-            "A passkey or security key signs you in with your fingerprint, face, screen lock or key, "
-            "and cannot be phished. It also serves as your second step after the password."
-        </p>
-        {if data.passkeys_available {
-            Either::Left(view! {
-                <noscript><p class="alert alert-info">{passkeys::NEEDS_JAVASCRIPT}</p></noscript>
-                <AddPasskeyPanel names=data.passkeys.iter().map(|p| p.name.to_lowercase()).collect()/>
-            })
-        } else {
-            Either::Right(view! { <p class="alert alert-info">{passkeys::NEEDS_DOMAIN}</p> })
-        }}
+        // One thing at a time: while a device is being linked, adding a passkey waits (and
+        // the wizard's page does not load the passkey island).
+        {(!wizard_started).then(|| view! { <AddPasskeySection available=data.passkeys_available names=passkey_names/> })}
         {enabled.then(|| view! {
             <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
             <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
@@ -123,7 +118,26 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
     }
 }
 
-/// "1 authenticator app and 2 passkeys".
+#[component]
+fn AddPasskeySection(available: bool, names: Vec<String>) -> impl IntoView {
+    view! {
+        <h3 id="passkeys-heading">"Passkeys"</h3>
+        <p class="muted">
+            "A passkey or security key signs you in with your fingerprint, face, screen lock or key, "
+            "and cannot be phished. It also serves as your second step after the password."
+        </p>
+        {if available {
+            Either::Left(view! {
+                <noscript><p class="alert alert-info">{passkeys::NEEDS_JAVASCRIPT}</p></noscript>
+                <AddPasskeyPanel names/>
+            })
+        } else {
+            Either::Right(view! { <p class="alert alert-info">{passkeys::NEEDS_DOMAIN}</p> })
+        }}
+    }
+}
+
+/// "1 linked device and 2 passkeys".
 fn counted(apps: usize, keys: usize) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
