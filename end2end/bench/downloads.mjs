@@ -6,7 +6,7 @@
 // Pages are measured for a person whose email is confirmed (the link read from the `.eml`
 // the server wrote into MAIL_DIR); "/settings(email-unconfirmed)" is /settings before that,
 // with the notice and its Resend form. `--two-factor` also measures the Authentication page
-// after linking a device.
+// after linking a device, and after adding a passkey too.
 // Prints one line per page: path, files, JS+WASM raw, JS+WASM brotli, CSS raw, CSS brotli.
 // With DOWNLOADS_PER_FILE=1 it also lists each file's raw and brotli size on stderr.
 import { chromium } from "@playwright/test";
@@ -92,6 +92,19 @@ try {
     await page.getByRole("button", { name: "Finish" }).click();
     await page.getByText("is linked to your account").waitFor();
     await measure("/settings/authentication(two-factor-on)", "/settings/authentication");
+    // And a passkey beside the device (Chromium's virtual authenticator): both kinds listed.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    await measure("/settings/authentication?passkey=add", "/settings/authentication?passkey=add");
+    await page.goto("/settings/authentication?passkey=add");
+    await page.waitForSelector("body[data-hydrated]");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Passkey added.").waitFor();
+    await measure("/settings/authentication(device-and-passkey)", "/settings/authentication");
   }
 } finally {
   await browser.close();

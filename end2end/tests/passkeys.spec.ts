@@ -46,15 +46,21 @@ test("a person adds a passkey, signs in with password then passkey, with the pas
   await hydrated(page);
   await expect(page.getByText("Status: Off")).toBeVisible();
 
+  // "Add a passkey" is a step of the page, like the device wizard's.
+  await page.getByRole("link", { name: "Add a passkey" }).click();
+  await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication\?passkey=add/);
+  await hydrated(page);
+
   // A dialog the person closes (here: the authenticator cannot verify them) saves nothing.
   await cdp.send("WebAuthn.setUserVerified", { authenticatorId: id, isUserVerified: false });
-  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "nothing was saved" })).toBeVisible();
   await expect(page.getByLabel("Passkey name")).toHaveCount(0);
+  expect(await storedCredentials(cdp, id)).toBe(0);
   await cdp.send("WebAuthn.setUserVerified", { authenticatorId: id, isUserVerified: true });
 
   // The browser's dialog makes it; then the person names it, from a suggestion.
-  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
   const name = page.getByLabel("Passkey name");
   await expect(name).toBeFocused();
   await expect(name).toHaveValue(/^Passkey on /);
@@ -153,7 +159,9 @@ test.describe("without JavaScript", () => {
     await signUp(page, newPerson(), { js: false });
     await page.goto("/settings/authentication");
     expect(await page.locator("main").innerText()).toContain(needs);
-    await expect(page.getByRole("button", { name: "Add a passkey" })).toBeHidden();
+    await page.getByRole("link", { name: "Add a passkey" }).click();
+    expect(await page.locator("main").innerText()).toContain(needs);
+    await expect(page.getByRole("button", { name: "Continue" })).toBeHidden();
   });
 });
 
@@ -169,6 +177,6 @@ test("a site reached by an IP address says passkeys need a domain name", async (
   await page.goto("/settings/authentication");
   await hydrated(page);
   await expect(page.getByText("Passkeys need this site to be reached by a domain name")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Add a passkey" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Add a passkey" })).toHaveCount(0);
   await byIp.close();
 });

@@ -1,8 +1,9 @@
-//! The browser's WebAuthn API (`navigator.credentials`), through the JSON forms of WebAuthn
-//! Level 3: `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON`
-//! read the server's options and the credential's `toJSON()` is the answer, so the browser
-//! side does no base64 or CBOR work of its own. They are reached through `js_sys::Reflect`:
-//! web-sys has them only behind its unstable-API flag.
+//! The browser's WebAuthn API: `navigator.credentials.create/get` through web-sys, with the
+//! JSON forms of WebAuthn Level 3. `PublicKeyCredential.parseCreationOptionsFromJSON` /
+//! `parseRequestOptionsFromJSON` read the server's options and the credential's `toJSON()` is
+//! the answer, so the browser side does no base64 or CBOR work of its own. Those three (and
+//! conditional mediation) are reached through `js_sys::Reflect`: web-sys has them only behind
+//! its unstable-API flag.
 
 /// Why the browser gave no credential, in words for the person.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -59,7 +60,9 @@ mod imp {
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::AbortController;
+    use web_sys::{
+        AbortController, CredentialCreationOptions, CredentialRequestOptions, CredentialsContainer,
+    };
 
     use super::{Created, Failure};
 
@@ -77,12 +80,12 @@ mod imp {
         method.apply(target, &args).map_err(|_| Failure::Other)
     }
 
-    fn api() -> Result<(JsValue, JsValue), Failure> {
+    fn api() -> Result<(JsValue, CredentialsContainer), Failure> {
         let class =
             get_field(&js_sys::global(), "PublicKeyCredential").ok_or(Failure::Unsupported)?;
-        let credentials =
-            get_field(&window().navigator(), "credentials").ok_or(Failure::Unsupported)?;
-        Ok((class, credentials))
+        // Absent outside secure contexts (plain http on anything but localhost).
+        get_field(&window().navigator(), "credentials").ok_or(Failure::Unsupported)?;
+        Ok((class, window().navigator().credentials()))
     }
 
     /// `{"publicKey": …}` as the server sent it, its inner options read by the browser.
@@ -113,15 +116,9 @@ mod imp {
         }
     }
 
-    async fn run(
-        credentials: &JsValue,
-        method: &str,
-        options: &Object,
-    ) -> Result<JsValue, Failure> {
-        let promise = call(credentials, method, &[options])?;
-        let credential = JsFuture::from(js_sys::Promise::from(promise))
-            .await
-            .map_err(|e| failure(&e))?;
+    async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, Failure> {
+        let promise = promise.map_err(|e| failure(&e))?;
+        let credential = JsFuture::from(promise).await.map_err(|e| failure(&e))?;
         if credential.is_null() || credential.is_undefined() {
             return Err(Failure::Cancelled);
         }
@@ -139,8 +136,9 @@ mod imp {
 
     pub async fn create(options_json: &str) -> Result<Created, Failure> {
         let (class, credentials) = api()?;
-        let options = options(&class, "parseCreationOptionsFromJSON", options_json)?;
-        let credential = run(&credentials, "create", &options).await?;
+        let options: CredentialCreationOptions =
+            options(&class, "parseCreationOptionsFromJSON", options_json)?.unchecked_into();
+        let credential = settle(credentials.create_with_options(&options)).await?;
         let (response, plain) = to_json(&credential)?;
         let attachment = get_field(&plain, "authenticatorAttachment").and_then(|a| a.as_string());
         let transports = get_field(&plain, "response")
@@ -168,12 +166,13 @@ mod imp {
         autofill: Option<&web_sys::AbortSignal>,
     ) -> Result<String, Failure> {
         let (class, credentials) = api()?;
-        let options = options(&class, "parseRequestOptionsFromJSON", options_json)?;
+        let options: CredentialRequestOptions =
+            options(&class, "parseRequestOptionsFromJSON", options_json)?.unchecked_into();
         if let Some(signal) = autofill {
             set(&options, "mediation", &JsValue::from_str("conditional"));
-            set(&options, "signal", signal);
+            options.set_signal(signal);
         }
-        let credential = run(&credentials, "get", &options).await?;
+        let credential = settle(credentials.get_with_options(&options)).await?;
         to_json(&credential).map(|(text, _)| text)
     }
 

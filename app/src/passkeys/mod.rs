@@ -20,6 +20,9 @@ pub const FIELD: &str = "passkey";
 pub const NEEDS_DOMAIN: &str =
     "Passkeys need this site to be reached by a domain name, not an IP address. Ask your administrator to set one.";
 
+/// The Authentication page's state that adds a passkey (`?passkey=add`).
+pub const STEP_ADD: &str = "add";
+
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
 pub const DONE_ADDED: &str = "passkey-added";
 pub const DONE_RENAMED: &str = "passkey-renamed";

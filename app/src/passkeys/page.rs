@@ -6,6 +6,7 @@
 //! control stays hidden until its island runs, and the server-rendered page says so in a
 //! `<noscript>` where the control would be.
 
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -26,7 +27,8 @@ fn running() -> RwSignal<bool> {
 }
 
 /// A name for a new passkey from what the browser tells of its authenticator, unique among
-/// `taken` (lower-cased): "Passkey on Linux", "Security key 2", "Phone".
+/// `taken` (lower-cased): "Passkey on Linux", "Security key 2", "Phone". `this_device` is
+/// ASCII (the system's name as woothee gives it).
 pub fn default_name(
     attachment: Option<&str>,
     transports: &[String],
@@ -43,14 +45,17 @@ pub fn default_name(
     } else {
         "Passkey"
     };
-    let free = |name: &String| !taken.contains(&name.to_lowercase());
+    // The suggestions are ASCII: `to_ascii_lowercase` keeps Unicode's case tables (about
+    // 50 kB) out of the WASM. `taken` is lower-cased by the server.
+    let free = |name: &String| !taken.contains(&name.to_ascii_lowercase());
     std::iter::once(base.to_owned())
         .chain((2..).map(|n| format!("{base} {n}")))
         .find(free)
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// "Add a passkey": the browser's dialog makes the credential, then the person names it.
+/// Adding a passkey (the page's `?passkey=add` state): "Continue" opens the browser's dialog,
+/// which makes the credential (a click, as Safari wants one for it), then the person names it.
 /// `names`: the person's passkey names, lower-cased, so the suggested one is free.
 #[island(lazy)]
 pub fn AddPasskeyPanel(names: Vec<String>) -> impl IntoView {
@@ -135,14 +140,19 @@ pub fn AddPasskeyPanel(names: Vec<String>) -> impl IntoView {
                 {move || start_error().map(|m| view! { <p class="alert alert-error">{m}</p> })}
             </div>
             {move || match created.get() {
-                None => view! {
-                    <ServerForm action=start node_ref=start_form attr:class="inline">
-                        <button type="submit" class="button" disabled=move || start.pending().get() || waiting.get()>
-                            "Add a passkey"
+                None => Either::Left(view! {
+                    <p>
+                        "Your browser will ask you to create a passkey with your fingerprint, face, "
+                        "screen lock or security key. Then you name it."
+                    </p>
+                    <ServerForm action=start node_ref=start_form attr:class="actions">
+                        <button type="submit" class="button primary" disabled=move || start.pending().get() || waiting.get()>
+                            "Continue"
                         </button>
+                        <a class="button" href=crate::authentication::PAGE>"Cancel"</a>
                     </ServerForm>
-                }.into_any(),
-                Some((response, name)) => view! {
+                }),
+                Some((response, name)) => Either::Right(view! {
                     <ServerForm action=add node_ref=name_form attr:novalidate=true>
                         <FormStatus result=add_result/>
                         <input type="hidden" name="response" value=response/>
@@ -151,10 +161,10 @@ pub fn AddPasskeyPanel(names: Vec<String>) -> impl IntoView {
                             hint="A name you will recognise, unique among your passkeys, e.g. \u{201c}Laptop\u{201d} or \u{201c}YubiKey\u{201d}."/>
                         <div class="actions">
                             <button type="submit" class="button primary" disabled=move || add.pending().get()>"Save"</button>
-                            <button type="button" class="button" on:click=move |_| created.set(None)>"Cancel"</button>
+                            <a class="button" href=crate::authentication::PAGE>"Cancel"</a>
                         </div>
                     </ServerForm>
-                }.into_any(),
+                }),
             }}
         </div>
     }
@@ -179,42 +189,18 @@ fn focus(id: &str) {
 #[island(lazy)]
 pub fn UsePasskey(next: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let running = running();
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let button = PasskeyButton::new();
     let next = StoredValue::new(next);
-    let use_passkey = move |_| {
-        busy.set(true);
-        problem.set(None);
-        leptos::task::spawn_local(async move {
-            let outcome = async {
-                let options = crate::sign_in::login_passkey_options()
-                    .await
-                    .map_err(|e| e.message_for(super::FIELD))?;
-                let response = super::browser::get(&options)
-                    .await
-                    .map_err(|why| why.message().to_owned())?;
-                // Passed: the server's redirect loads the next page.
-                crate::sign_in::verify_login_passkey(response, next.get_value())
-                    .await
-                    .map_err(|e| e.message_for(super::FIELD))
-            };
-            if let Err(message) = outcome.await {
-                problem.set(Some(message));
-            }
-            busy.set(false);
-        });
+    let press = move || {
+        button.run(async move {
+            let response = assertion(crate::sign_in::login_passkey_options()).await?;
+            // Passed: the server's redirect loads the next page.
+            crate::sign_in::verify_login_passkey(response, next.get_value())
+                .await
+                .map_err(|e| e.message_for(super::FIELD))
+        })
     };
-    view! {
-        <div class="passkey-choice" hidden=move || !running.get()>
-            <div role="alert" class="alert-slot">
-                {move || problem.get().map(|m| view! { <p class="alert alert-error">{m}</p> })}
-            </div>
-            <button type="button" class="button" on:click=use_passkey disabled=move || busy.get()>
-                "Use a passkey"
-            </button>
-        </div>
-    }
+    button.view("Use a passkey", press)
 }
 
 /// "Sign in with a passkey" on the login page, and the same offered in the browser's
@@ -222,54 +208,92 @@ pub fn UsePasskey(next: String) -> impl IntoView {
 #[island(lazy)]
 pub fn PasskeySignIn(next: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let running = running();
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let button = PasskeyButton::new();
     let next = StoredValue::new(next);
     let autofill = super::browser::Autofill::new();
     Effect::new(move |_| {
         autofill.offer(
             async { crate::sign_in::passkey_sign_in_options().await.ok() },
-            move |response| finish(response, next.get_value(), problem),
+            move |response| async move {
+                if let Err(message) = sign_in(response, next.get_value()).await {
+                    button.problem.set(Some(message));
+                }
+            },
         );
     });
-    let sign_in = move |_| {
+    let press = move || {
         // One request at a time: the button's own dialog replaces the autofill's.
         autofill.stop();
-        busy.set(true);
-        problem.set(None);
-        leptos::task::spawn_local(async move {
-            let outcome = async {
-                let options = crate::sign_in::passkey_sign_in_options()
-                    .await
-                    .map_err(|e| e.message_for(super::FIELD))?;
-                super::browser::get(&options)
-                    .await
-                    .map_err(|why| why.message().to_owned())
-            };
-            match outcome.await {
-                Ok(response) => finish(response, next.get_value(), problem).await,
-                Err(message) => problem.set(Some(message)),
-            }
-            busy.set(false);
-        });
+        button.run(async move {
+            let response = assertion(crate::sign_in::passkey_sign_in_options()).await?;
+            sign_in(response, next.get_value()).await
+        })
     };
-    view! {
-        <div class="passkey-choice" hidden=move || !running.get()>
-            <div role="alert" class="alert-slot">
-                {move || problem.get().map(|m| view! { <p class="alert alert-error">{m}</p> })}
-            </div>
-            <button type="button" class="button" on:click=sign_in disabled=move || busy.get()>
-                "Sign in with a passkey"
-            </button>
-        </div>
-    }
+    button.view("Sign in with a passkey", press)
 }
 
 /// Sends the browser's answer; once it is accepted the server's redirect loads the next page.
-async fn finish(response: String, next: String, problem: RwSignal<Option<String>>) {
-    if let Err(e) = crate::sign_in::sign_in_with_passkey(response, next).await {
-        problem.set(Some(e.message_for(super::FIELD)));
+async fn sign_in(response: String, next: String) -> Result<(), String> {
+    crate::sign_in::sign_in_with_passkey(response, next)
+        .await
+        .map_err(|e| e.message_for(super::FIELD))
+}
+
+/// The browser's answer to the options a server function gives, or what to tell the person.
+async fn assertion(
+    options: impl std::future::Future<Output = Result<String, AppError>>,
+) -> Result<String, String> {
+    let options = options.await.map_err(|e| e.message_for(super::FIELD))?;
+    super::browser::get(&options)
+        .await
+        .map_err(|why| why.message().to_owned())
+}
+
+/// A login page's passkey button, with the line that says what went wrong.
+#[derive(Clone, Copy)]
+struct PasskeyButton {
+    running: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    problem: RwSignal<Option<String>>,
+}
+
+impl PasskeyButton {
+    fn new() -> Self {
+        Self {
+            running: running(),
+            busy: RwSignal::new(false),
+            problem: RwSignal::new(None),
+        }
+    }
+
+    /// Runs one ceremony; the button waits for it, and its failure is shown.
+    fn run(self, ceremony: impl std::future::Future<Output = Result<(), String>> + 'static) {
+        self.busy.set(true);
+        self.problem.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(message) = ceremony.await {
+                self.problem.set(Some(message));
+            }
+            self.busy.set(false);
+        });
+    }
+
+    fn view(self, label: &'static str, press: impl Fn() + 'static) -> impl IntoView {
+        let Self {
+            running,
+            busy,
+            problem,
+        } = self;
+        view! {
+            <div class="passkey-choice" hidden=move || !running.get()>
+                <div role="alert" class="alert-slot">
+                    {move || problem.get().map(|m| view! { <p class="alert alert-error">{m}</p> })}
+                </div>
+                <button type="button" class="button" on:click=move |_| press() disabled=move || busy.get()>
+                    {label}
+                </button>
+            </div>
+        }
     }
 }
 

@@ -25,6 +25,9 @@ use crate::state::AppState;
 
 /// How long the browser's dialog may take, from the start of a ceremony to its end.
 pub const CEREMONY_SECS: i64 = 5 * 60;
+/// Sign-ins with a passkey alone are started by anyone (each login page asks once for its
+/// autofill): this many a minute per client address, so their stored challenges stay few.
+pub const SIGN_IN_STARTS_PER_MINUTE: i64 = 30;
 
 const EXPIRED: &str = "That took too long, or the request was already used. Please try again.";
 const NOT_ACCEPTED: &str =
@@ -67,7 +70,8 @@ pub struct AddedPasskey {
 
 /// The default name of a passkey this browser or its system keeps: "Passkey on Linux".
 pub fn device_name(client: &ClientInfo) -> String {
-    match client.operating_system() {
+    // ASCII, as the browser's suggestion compares it (woothee's names all are).
+    match client.operating_system().filter(|os| os.is_ascii()) {
         Some(os) => format!("Passkey on {os}"),
         None => "Passkey".to_owned(),
     }
@@ -386,9 +390,22 @@ pub async fn finish_second_factor(
 }
 
 /// Starts a sign-in with a passkey alone (the browser offers the person's discoverable
-/// credentials for this site, also in its autofill).
-pub async fn start_sign_in(state: &AppState) -> Result<Started, AppError> {
+/// credentials for this site, also in its autofill), counted against the client's address.
+pub async fn start_sign_in(state: &AppState, client: &ClientInfo) -> Result<Started, AppError> {
     let rp = relying_party(state)?;
+    if let Some(addr) = client.addr {
+        let now = now_unix();
+        let key = format!(
+            "passkey-sign-in:{}",
+            crate::db::throttle::address_bucket(addr)
+        );
+        let count = crate::db::throttle::hit(&state.db, &key, now, 60).await?;
+        if count.attempts > SIGN_IN_STARTS_PER_MINUTE {
+            return Err(AppError::Throttled {
+                retry_after_secs: count.retry_after(now),
+            });
+        }
+    }
     let (options, ceremony) = rp.start_discoverable_authentication().map_err(|e| {
         tracing::error!("passkey sign-in does not start: {e}");
         AppError::Internal

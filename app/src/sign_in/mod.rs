@@ -244,7 +244,7 @@ pub async fn passkey_sign_in_options() -> Result<String, AppError> {
     use crate::passkeys::{ceremony, service as passkeys};
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
-    let started = passkeys::start_sign_in(&state).await?;
+    let started = passkeys::start_sign_in(&state, &session::client_info()).await?;
     ceremony::keep(&session, ceremony::SIGN_IN, &started.token).await?;
     Ok(started.options)
 }

@@ -10,7 +10,7 @@
 //! works without JavaScript, and a reload resumes the unfinished device (the server keeps it,
 //! with its one secret, for 15 minutes).
 
-use leptos::either::{Either, EitherOf5};
+use leptos::either::{Either, EitherOf3, EitherOf5};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -75,6 +75,8 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         linked => linked,
     };
     let start_label = start_label(enabled);
+    let adding_passkey =
+        query_param("passkey").get_untracked().as_deref() == Some(passkeys::STEP_ADD);
     let passkey_names = data
         .passkeys
         .iter()
@@ -110,7 +112,9 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         <SecondFactorList devices=data.devices.clone() passkeys=data.passkeys.clone()/>
         // One thing at a time: while a device is being linked, adding a passkey waits (and
         // the wizard's page does not load the passkey island).
-        {(!wizard_started).then(|| view! { <AddPasskeySection available=data.passkeys_available names=passkey_names/> })}
+        {(!wizard_started).then(|| view! {
+            <AddPasskeySection available=data.passkeys_available adding=adding_passkey names=passkey_names/>
+        })}
         {enabled.then(|| view! {
             <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
             <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
@@ -118,22 +122,31 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
     }
 }
 
+/// Passkeys' part of the section. "Add a passkey" is a link to its own page state, as the
+/// wizard's start is: only that state loads the passkey island.
 #[component]
-fn AddPasskeySection(available: bool, names: Vec<String>) -> impl IntoView {
+fn AddPasskeySection(available: bool, adding: bool, names: Vec<String>) -> impl IntoView {
+    let control = if !available {
+        EitherOf3::A(view! { <p class="alert alert-info">{passkeys::NEEDS_DOMAIN}</p> })
+    } else if adding {
+        EitherOf3::B(view! { <AddPasskeyPanel names/> })
+    } else {
+        EitherOf3::C(view! {
+            <a class="button" href=format!("{PAGE}?passkey={}#passkeys-heading", passkeys::STEP_ADD)>
+                "Add a passkey"
+            </a>
+        })
+    };
     view! {
         <h3 id="passkeys-heading">"Passkeys"</h3>
         <p class="muted">
             "A passkey or security key signs you in with your fingerprint, face, screen lock or key, "
             "and cannot be phished. It also serves as your second step after the password."
         </p>
-        {if available {
-            Either::Left(view! {
-                <noscript><p class="alert alert-info">{passkeys::NEEDS_JAVASCRIPT}</p></noscript>
-                <AddPasskeyPanel names/>
-            })
-        } else {
-            Either::Right(view! { <p class="alert alert-info">{passkeys::NEEDS_DOMAIN}</p> })
-        }}
+        {available.then(|| view! {
+            <noscript><p class="alert alert-info">{passkeys::NEEDS_JAVASCRIPT}</p></noscript>
+        })}
+        {control}
     }
 }
 
@@ -390,48 +403,52 @@ fn CopyButton(text: String) -> impl IntoView {
 #[component]
 fn SecondFactorList(devices: Vec<DeviceView>, passkeys: Vec<PasskeyView>) -> impl IntoView {
     let last = devices.len() + passkeys.len() == 1;
-    let used = |when: Option<String>| match when {
-        Some(when) => format!("Last used {when}"),
-        None => "Never used to log in".to_owned(),
-    };
-    let row = |kind: &'static str,
-               name: String,
-               linked: String,
-               last_used: Option<String>,
-               actions: AnyView| {
-        view! {
-            <li class="device">
-                <div class="device-info">
-                    <strong class="device-name">{name}</strong>
-                    <span class="device-kind">{kind}</span>
-                    <span class="muted">{linked}</span>
-                    <span class="muted">{used(last_used)}</span>
-                </div>
-                {actions}
-            </li>
-        }
-    };
     (!devices.is_empty() || !passkeys.is_empty()).then(|| {
         view! {
             <h3>"Your authenticator apps and passkeys"</h3>
             <ul class="device-list">
-                {devices.into_iter().map(|d| row(
+                {devices.into_iter().map(|d| factor_row(
                     "Authenticator app",
                     d.name.clone(),
                     format!("Linked on {}", d.linked_on),
                     d.last_used,
-                    view! { <DeviceActions id=d.id name=d.name last/> }.into_any(),
+                    view! { <DeviceActions id=d.id name=d.name last/> },
                 )).collect_view()}
-                {passkeys.into_iter().map(|p| row(
+                {passkeys.into_iter().map(|p| factor_row(
                     "Passkey",
                     p.name.clone(),
                     format!("Added on {}", p.added_on),
                     p.last_used,
-                    view! { <PasskeyActions id=p.id name=p.name last/> }.into_any(),
+                    view! { <PasskeyActions id=p.id name=p.name last/> },
                 )).collect_view()}
             </ul>
         }
     })
+}
+
+/// One row of [`SecondFactorList`].
+fn factor_row(
+    kind: &'static str,
+    name: String,
+    linked: String,
+    last_used: Option<String>,
+    actions: impl IntoView,
+) -> impl IntoView {
+    let used = match last_used {
+        Some(when) => format!("Last used {when}"),
+        None => "Never used to log in".to_owned(),
+    };
+    view! {
+        <li class="device">
+            <div class="device-info">
+                <strong class="device-name">{name}</strong>
+                <span class="device-kind">{kind}</span>
+                <span class="muted">{linked}</span>
+                <span class="muted">{used}</span>
+            </div>
+            {actions}
+        </li>
+    }
 }
 
 #[island(lazy)]

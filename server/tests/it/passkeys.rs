@@ -32,6 +32,7 @@ on_every_backend!(
     a_passkey_added_beside_a_device_keeps_the_codes_and_outlives_it,
     the_code_step_offers_a_passkey_only_to_people_who_have_one,
     a_site_reached_by_an_ip_address_says_passkeys_need_a_domain,
+    sign_ins_with_a_passkey_are_started_at_most_30_a_minute_per_address,
 );
 
 /// The product's origin in these tests (the default public URL).
@@ -189,7 +190,9 @@ async fn a_passkey_alone_signs_in_its_owner(app: TestApp) {
     let passkey = only_passkey(&app, &user).await;
     let handle = handle_of(&app, &user).await;
 
-    let started = passkeys::start_sign_in(&app.state).await.unwrap();
+    let started = passkeys::start_sign_in(&app.state, &client())
+        .await
+        .unwrap();
     let response = answer(&mut key, &started, Some((&passkey, &handle)), origin(&app)).unwrap();
     let signed_in = passkeys::finish_sign_in(&app.state, &started.token, &response, &client())
         .await
@@ -348,7 +351,9 @@ async fn another_person_s_credential_never_signs_in_as_you(app: TestApp) {
     assert!(passkey_error(result).contains("not accepted"));
 
     // Ada's credential claiming to be Bob's (his user handle) at a sign-in.
-    let started = passkeys::start_sign_in(&app.state).await.unwrap();
+    let started = passkeys::start_sign_in(&app.state, &client())
+        .await
+        .unwrap();
     let response = answer(
         &mut ada_key,
         &started,
@@ -403,7 +408,9 @@ async fn a_removed_passkey_stops_at_once(app: TestApp) {
     let second = passkeys::start_second_factor(&app.state, &user)
         .await
         .unwrap();
-    let alone = passkeys::start_sign_in(&app.state).await.unwrap();
+    let alone = passkeys::start_sign_in(&app.state, &client())
+        .await
+        .unwrap();
     let second_answer = answer(&mut key, &second, None, origin(&app)).unwrap();
     let alone_answer = answer(&mut key, &alone, Some((&passkey, &handle)), origin(&app)).unwrap();
     passkeys::remove(&app.state, &user, passkey.id, &client())
@@ -636,7 +643,16 @@ async fn a_first_passkey_turns_two_factor_on_with_recovery_codes_and_the_last_tu
         .unwrap();
     let page = ada.get("/settings/authentication").await;
     assert!(page.body.contains("Status: "), "{}", page.body);
-    assert!(page.body.contains("Add a passkey") || page.body.contains("add-passkey"));
+    // "Add a passkey" is a link to the page's adding state, which alone loads its island.
+    assert!(page.body.contains("Add a passkey"));
+    assert!(page.body.contains("?passkey=add"));
+    assert!(!page.body.contains("AddPasskeyPanel"));
+    let adding = ada.get("/settings/authentication?passkey=add").await;
+    assert!(
+        adding.body.contains("data-component=\"AddPasskeyPanel"),
+        "{}",
+        adding.body
+    );
 
     let res = add_through_router(&app, &mut ada, &mut authenticator(), "Laptop").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -818,4 +834,36 @@ async fn a_site_reached_by_an_ip_address_says_passkeys_need_a_domain(app: TestAp
     assert!(login.body.contains("Sign in with a passkey"));
     assert!(login.body.contains("username webauthn"));
     drop(by_ip);
+}
+
+async fn sign_ins_with_a_passkey_are_started_at_most_30_a_minute_per_address(app: TestApp) {
+    let limit = passkeys::SIGN_IN_STARTS_PER_MINUTE as usize;
+    let mut racing = tokio::task::JoinSet::new();
+    for _ in 0..limit + 10 {
+        let mut visitor = app.client();
+        visitor.addr = "203.0.113.7:4000".parse().unwrap();
+        racing.spawn(async move {
+            visitor
+                .call("/api/login/passkey-sign-in-options", &[])
+                .await
+                .status
+        });
+    }
+    let statuses = racing.join_all().await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((ok, refused), (limit, 10), "{statuses:?}");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM passkey_ceremonies").await,
+        limit as i64,
+        "a refused start stores nothing"
+    );
+    // Another address is not held back.
+    let mut other = app.client();
+    other.addr = "198.51.100.7:4000".parse().unwrap();
+    let res = other.call("/api/login/passkey-sign-in-options", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
