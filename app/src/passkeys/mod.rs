@@ -87,29 +87,6 @@ pub async fn add_passkey(name: String, response: String) -> Result<String, AppEr
     Ok(added.name)
 }
 
-#[server(endpoint = "passkeys/rename")]
-pub async fn rename_passkey(passkey_id: i64, new_name: String) -> Result<(), AppError> {
-    let caller = Caller::signed_in().await?;
-    service::rename(
-        &caller.state,
-        &caller.user,
-        passkey_id,
-        &new_name,
-        &caller.client,
-    )
-    .await?;
-    crate::ui::confirm_plain_post(DONE_RENAMED);
-    Ok(())
-}
-
-#[server(endpoint = "passkeys/remove")]
-pub async fn remove_passkey(passkey_id: i64) -> Result<(), AppError> {
-    let caller = Caller::recently_authenticated().await?;
-    service::remove(&caller.state, &caller.user, passkey_id, &caller.client).await?;
-    crate::ui::confirm_plain_post(DONE_REMOVED);
-    Ok(())
-}
-
 /// Which ceremony a browser started, by the session key that holds its token.
 #[cfg(feature = "ssr")]
 pub mod ceremony {

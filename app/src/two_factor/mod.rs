@@ -125,26 +125,48 @@ pub async fn cancel_linking() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Which kind of second factor a form names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactorKind {
+    /// An authenticator app (a linked device).
+    App,
+    Passkey,
+}
+
+/// Renames one of the person's second factors, an app or a passkey: the list shows both
+/// kinds with the same forms.
 #[server(endpoint = "two-factor/rename")]
-pub async fn rename_device(device_id: i64, new_name: String) -> Result<(), AppError> {
+pub async fn rename_factor(kind: FactorKind, id: i64, new_name: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
-    service::rename(
-        &caller.state,
-        &caller.user,
-        device_id,
-        &new_name,
-        &caller.client,
-    )
-    .await?;
-    crate::ui::confirm_plain_post(page::DONE_RENAMED);
+    let (state, user, client) = (&caller.state, &caller.user, &caller.client);
+    match kind {
+        FactorKind::App => service::rename(state, user, id, &new_name, client).await?,
+        FactorKind::Passkey => {
+            crate::passkeys::service::rename(state, user, id, &new_name, client).await?
+        }
+    }
+    crate::ui::confirm_plain_post(match kind {
+        FactorKind::App => page::DONE_RENAMED,
+        FactorKind::Passkey => crate::passkeys::DONE_RENAMED,
+    });
     Ok(())
 }
 
+/// Removes one of the person's second factors; it stops working at once. The last one turns
+/// two-factor authentication off.
 #[server(endpoint = "two-factor/remove")]
-pub async fn remove_device(device_id: i64) -> Result<(), AppError> {
+pub async fn remove_factor(kind: FactorKind, id: i64) -> Result<(), AppError> {
     let caller = Caller::recently_authenticated().await?;
-    service::remove(&caller.state, &caller.user, device_id, &caller.client).await?;
-    crate::ui::confirm_plain_post(page::DONE_REMOVED);
+    let (state, user, client) = (&caller.state, &caller.user, &caller.client);
+    match kind {
+        FactorKind::App => service::remove(state, user, id, client).await?,
+        FactorKind::Passkey => crate::passkeys::service::remove(state, user, id, client).await?,
+    }
+    crate::ui::confirm_plain_post(match kind {
+        FactorKind::App => page::DONE_REMOVED,
+        FactorKind::Passkey => crate::passkeys::DONE_REMOVED,
+    });
     Ok(())
 }
 

@@ -15,12 +15,11 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{
-    two_factor_overview, BeginLinking, CancelLinking, DeviceView, FinishLinking, Linked,
-    PendingDevice, RegenerateRecoveryCodes, RemoveDevice, RenameDevice, ShownOnce, TwoFactorStatus,
-    DEVICE_NAME_MAX_CHARS, PAGE,
+    two_factor_overview, BeginLinking, CancelLinking, DeviceView, FactorKind, FinishLinking,
+    Linked, PendingDevice, RegenerateRecoveryCodes, RemoveFactor, RenameFactor, ShownOnce,
+    TwoFactorStatus, DEVICE_NAME_MAX_CHARS, PAGE,
 };
-use crate::error::AppError;
-use crate::passkeys::{self, AddPasskeyPanel, PasskeyView, RemovePasskey, RenamePasskey};
+use crate::passkeys::{self, AddPasskeyPanel, PasskeyView};
 use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{Field, FormResult, FormStatus, ServerForm};
@@ -412,14 +411,14 @@ fn SecondFactorList(devices: Vec<DeviceView>, passkeys: Vec<PasskeyView>) -> imp
                     d.name.clone(),
                     format!("Linked on {}", d.linked_on),
                     d.last_used,
-                    view! { <DeviceActions id=d.id name=d.name last/> },
+                    view! { <FactorActions kind=FactorKind::App id=d.id name=d.name last/> },
                 )).collect_view()}
                 {passkeys.into_iter().map(|p| factor_row(
                     "Passkey",
                     p.name.clone(),
                     format!("Added on {}", p.added_on),
                     p.last_used,
-                    view! { <PasskeyActions id=p.id name=p.name last/> },
+                    view! { <FactorActions kind=FactorKind::Passkey id=p.id name=p.name last/> },
                 )).collect_view()}
             </ul>
         }
@@ -451,76 +450,35 @@ fn factor_row(
     }
 }
 
+/// A second factor's "Rename" and "Remove", each an in-place form; one island for both kinds.
+/// Removing needs a recent password check; removing the last second factor says first that it
+/// turns two-factor off.
 #[island(lazy)]
-fn DeviceActions(id: i64, name: String, last: bool) -> impl IntoView {
+fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl IntoView {
     crate::ui::island_hydrated();
-    let rename = ServerAction::<RenameDevice>::new();
-    let remove = ServerAction::<RemoveDevice>::new();
-    let question = format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once.");
-    view! {
-        <RenameRemove rename remove id_field="device_id" id name last question
-            remove_label="Remove device" rename_id=format!("rename-{id}")
-            done=(DONE_RENAMED, DONE_REMOVED)/>
-    }
-}
-
-#[island(lazy)]
-fn PasskeyActions(id: i64, name: String, last: bool) -> impl IntoView {
-    crate::ui::island_hydrated();
-    let rename = ServerAction::<RenamePasskey>::new();
-    let remove = ServerAction::<RemovePasskey>::new();
-    let question = format!("Remove \u{201c}{name}\u{201d}? It stops signing in at once.");
-    view! {
-        <RenameRemove rename remove id_field="passkey_id" id name last question
-            remove_label="Remove passkey" rename_id=format!("rename-passkey-{id}")
-            done=(passkeys::DONE_RENAMED, passkeys::DONE_REMOVED)/>
-    }
-}
-
-/// A second factor's "Rename" and "Remove", each an in-place form. Removing needs a recent
-/// password check; removing the last second factor says first that it turns two-factor off.
-#[component]
-fn RenameRemove<Rn, Rm, RnOut, RmOut>(
-    rename: ServerAction<Rn>,
-    remove: ServerAction<Rm>,
-    /// The servers functions' argument naming the item.
-    id_field: &'static str,
-    id: i64,
-    name: String,
-    last: bool,
-    question: String,
-    remove_label: &'static str,
-    rename_id: String,
-    /// The `?done=` of a rename and of a removal.
-    done: (&'static str, &'static str),
-) -> impl IntoView
-where
-    Rn: serde::de::DeserializeOwned
-        + leptos::server_fn::ServerFn<
-            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, RnOut>,
-            Output = (),
-            Error = AppError,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    Rm: serde::de::DeserializeOwned
-        + leptos::server_fn::ServerFn<
-            Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, RmOut>,
-            Output = (),
-            Error = AppError,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    RnOut: 'static,
-    RmOut: 'static,
-{
     let reauth = Reauth::new();
+    let rename = ServerAction::<RenameFactor>::new();
+    let remove = ServerAction::<RemoveFactor>::new();
     let rename_result = FormResult::new(rename.value());
     let remove_result = FormResult::new(remove.value());
     let remove_form = NodeRef::<html::Form>::new();
     reauth.watch(remove_result, remove_form);
+    let (kind_value, rename_id, question, remove_label, done) = match kind {
+        FactorKind::App => (
+            "app",
+            format!("rename-{id}"),
+            format!("Remove \u{201c}{name}\u{201d}? Its codes stop working at once."),
+            "Remove device",
+            (DONE_RENAMED, DONE_REMOVED),
+        ),
+        FactorKind::Passkey => (
+            "passkey",
+            format!("rename-passkey-{id}"),
+            format!("Remove \u{201c}{name}\u{201d}? It stops signing in at once."),
+            "Remove passkey",
+            (passkeys::DONE_RENAMED, passkeys::DONE_REMOVED),
+        ),
+    };
     Effect::new(move |_| {
         if rename_result.succeeded().get() {
             load(&format!("{PAGE}?done={}", done.0));
@@ -536,7 +494,8 @@ where
             <summary>"Rename"</summary>
             <ServerForm action=rename attr:novalidate=true>
                 <FormStatus result=rename_result/>
-                <input type="hidden" name=id_field value=id.to_string()/>
+                <input type="hidden" name="kind" value=kind_value/>
+                <input type="hidden" name="id" value=id.to_string()/>
                 <Field label="New name" name="new_name" id=rename_id value=name required=true
                     maxlength=DEVICE_NAME_MAX_CHARS error=rename_result.field("new_name")/>
                 <button type="submit" class="button">"Save name"</button>
@@ -546,7 +505,8 @@ where
             <summary>"Remove"</summary>
             <ServerForm action=remove node_ref=remove_form>
                 <FormStatus result=remove_result/>
-                <input type="hidden" name=id_field value=id.to_string()/>
+                <input type="hidden" name="kind" value=kind_value/>
+                <input type="hidden" name="id" value=id.to_string()/>
                 <p>{question}</p>
                 {last.then(|| view! {
                     <p class="alert alert-warning">

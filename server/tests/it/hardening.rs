@@ -608,7 +608,8 @@ async fn eight_concurrent_writers_of_each_kind_all_succeed(app: TestApp) {
         (
             "/api/two-factor/rename",
             vec![
-                ("device_id", device.clone()),
+                ("kind", "app".into()),
+                ("id", device.clone()),
                 ("new_name", "Phone {i}".into()),
             ],
         ),

@@ -815,7 +815,7 @@ async fn security_notifications_say_what_when_and_from_where(app: TestApp) {
     let res = ada
         .call(
             "/api/two-factor/remove",
-            &[("device_id", &device.id.to_string())],
+            &[("kind", "app"), ("id", &device.id.to_string())],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);

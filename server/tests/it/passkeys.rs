@@ -33,6 +33,7 @@ on_every_backend!(
     the_code_step_offers_a_passkey_only_to_people_who_have_one,
     a_site_reached_by_an_ip_address_says_passkeys_need_a_domain,
     sign_ins_with_a_passkey_are_started_at_most_30_a_minute_per_address,
+    through_the_router_a_passkey_is_renamed_and_removed_like_a_device,
 );
 
 /// The product's origin in these tests (the default public URL).
@@ -760,7 +761,7 @@ async fn a_passkey_added_beside_a_device_keeps_the_codes_and_outlives_it(app: Te
     let res = client
         .call(
             "/api/two-factor/remove",
-            &[("device_id", &phone.id.to_string())],
+            &[("kind", "app"), ("id", &phone.id.to_string())],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -866,4 +867,76 @@ async fn sign_ins_with_a_passkey_are_started_at_most_30_a_minute_per_address(app
     other.addr = "198.51.100.7:4000".parse().unwrap();
     let res = other.call("/api/login/passkey-sign-in-options", &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn through_the_router_a_passkey_is_renamed_and_removed_like_a_device(app: TestApp) {
+    let mut ada = app.verified("ada@example.com", "+14155550101").await;
+    let user = app::db::users::find_by_email(&app.state.db, "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    common::link(&mut ada, "Phone").await;
+    add_through_router(&app, &mut ada, &mut authenticator(), "Laptop").await;
+    let passkey = only_passkey(&app, &user).await;
+    let id = passkey.id.to_string();
+
+    // Another kind's name is no clash; the same kind's is.
+    let res = ada
+        .call(
+            "/api/two-factor/rename",
+            &[("kind", "passkey"), ("id", &id), ("new_name", "phone")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(only_passkey(&app, &user).await.name, "phone");
+    add(&app, &user, &mut authenticator(), "Key").await.unwrap();
+    let res = ada
+        .call(
+            "/api/two-factor/rename",
+            &[("kind", "passkey"), ("id", &id), ("new_name", "KEY")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .field_error("new_name")
+        .unwrap()
+        .contains("already have"));
+
+    // Another person's passkey is not found, and stays.
+    let bob = person(&app, "bob@example.com", "+14155550102").await;
+    add(&app, &bob, &mut authenticator(), "Bob's")
+        .await
+        .unwrap();
+    let bobs = only_passkey(&app, &bob).await.id.to_string();
+    for (path, fields) in [
+        (
+            "/api/two-factor/remove",
+            vec![("kind", "passkey"), ("id", bobs.as_str())],
+        ),
+        (
+            "/api/two-factor/rename",
+            vec![
+                ("kind", "passkey"),
+                ("id", bobs.as_str()),
+                ("new_name", "Mine"),
+            ],
+        ),
+    ] {
+        let res = ada.call(path, &fields).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.body);
+    }
+    assert_eq!(only_passkey(&app, &bob).await.name, "Bob's");
+    let res = ada
+        .call(
+            "/api/two-factor/remove",
+            &[("kind", "passkey"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(passkeys::list(&app.state, &user).await.unwrap().len(), 1);
+    let page = ada
+        .get("/settings/authentication?done=passkey-removed")
+        .await;
+    assert!(page.body.contains("Passkey removed."));
+    assert!(page.body.contains("1 linked device and 1 passkey"));
 }

@@ -340,7 +340,7 @@ async fn removing_devices_stops_their_codes_and_the_last_turns_two_factor_off(ap
     let res = ada
         .call(
             "/api/two-factor/remove",
-            &[("device_id", &phone.id.to_string())],
+            &[("kind", "app"), ("id", &phone.id.to_string())],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -366,7 +366,7 @@ async fn removing_devices_stops_their_codes_and_the_last_turns_two_factor_off(ap
     let res = ada
         .call(
             "/api/two-factor/remove",
-            &[("device_id", &laptop.id.to_string())],
+            &[("kind", "app"), ("id", &laptop.id.to_string())],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -379,7 +379,10 @@ async fn removing_devices_stops_their_codes_and_the_last_turns_two_factor_off(ap
     );
     // Someone else's device id is not found.
     let res = ada
-        .call("/api/two-factor/remove", &[("device_id", "999999")])
+        .call(
+            "/api/two-factor/remove",
+            &[("kind", "app"), ("id", "999999")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
@@ -429,7 +432,11 @@ async fn renaming_keeps_the_secret(app: TestApp) {
     let res = ada
         .call(
             "/api/two-factor/rename",
-            &[("device_id", &phone.id.to_string()), ("new_name", "laptop")],
+            &[
+                ("kind", "app"),
+                ("id", &phone.id.to_string()),
+                ("new_name", "laptop"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -441,7 +448,8 @@ async fn renaming_keeps_the_secret(app: TestApp) {
         .call(
             "/api/two-factor/rename",
             &[
-                ("device_id", &phone.id.to_string()),
+                ("kind", "app"),
+                ("id", &phone.id.to_string()),
                 ("new_name", "<b>Old phone</b>"),
             ],
         )
@@ -471,7 +479,7 @@ async fn sensitive_actions_need_a_recent_password(app: TestApp) {
     for (path, fields) in [
         ("/api/two-factor/begin", vec![("name", "Phone")]),
         ("/api/two-factor/recovery-codes", vec![]),
-        ("/api/two-factor/remove", vec![("device_id", "1")]),
+        ("/api/two-factor/remove", vec![("kind", "app"), ("id", "1")]),
         (
             "/api/two-factor/finish",
             vec![("device_id", "1"), ("code", "123456")],
@@ -505,7 +513,7 @@ async fn the_security_log_shows_what_happened(app: TestApp) {
     code_step(&mut bob, "000000").await;
     ada.call(
         "/api/two-factor/remove",
-        &[("device_id", &phone.id.to_string())],
+        &[("kind", "app"), ("id", &phone.id.to_string())],
     )
     .await;
     let page = ada.get("/settings/authentication").await;
