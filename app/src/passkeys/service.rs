@@ -323,25 +323,12 @@ pub async fn remove(
         .await?
         .ok_or(AppError::NotFound)?;
     security_log::record_in(&mut tx, user.id, Event::PasskeyRemoved, &name, client).await?;
-    let mut what = format!(
+    let what = format!(
         "The passkey \u{201c}{name}\u{201d} was removed from your account; it no longer signs in."
     );
-    if !any_left {
-        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", client).await?;
-        what.push_str(" It was your last second factor: two-factor authentication is now off.");
-    }
-    crate::mail::notify(
-        &mut tx,
-        &state.settings,
-        user,
-        "A passkey was removed from your account",
-        &what,
-        client,
-    )
-    .await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    Ok(())
+    let subject = "A passkey was removed from your account";
+    crate::two_factor::service::finish_removal(tx, state, user, any_left, subject, what, client)
+        .await
 }
 
 /// Starts the login's second step with one of the person's passkeys.

@@ -300,22 +300,38 @@ pub async fn remove(
         .await?
         .ok_or(AppError::NotFound)?;
     security_log::record_in(&mut tx, user.id, Event::DeviceRemoved, &name, client).await?;
-    let mut what = format!(
+    let what = format!(
         "The authenticator device \u{201c}{name}\u{201d} was removed from your account; its codes no longer work."
     );
-    if !any_left {
-        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", client).await?;
-        what.push_str(" It was the last one: two-factor authentication is now off.");
-    }
-    notify(
-        &mut tx,
+    finish_removal(
+        tx,
         state,
         user,
+        any_left,
         "authenticator device removed",
-        &what,
+        what,
         client,
     )
-    .await?;
+    .await
+}
+
+/// The end of removing a second factor (a device or a passkey), whose removal and log entry
+/// are in `tx`: the last one turns two-factor off (logged, and said in the mail), and the
+/// mail commits with the rest.
+pub async fn finish_removal(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    state: &AppState,
+    user: &User,
+    any_left: bool,
+    subject: &str,
+    mut what: String,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    if !any_left {
+        security_log::record_in(&mut tx, user.id, Event::TwoFactorOff, "", client).await?;
+        what.push_str(" It was your last second factor: two-factor authentication is now off.");
+    }
+    notify(&mut tx, state, user, subject, &what, client).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(())
