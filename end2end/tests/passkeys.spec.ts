@@ -24,6 +24,26 @@ async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; id: 
   return { cdp, id: authenticatorId };
 }
 
+/** Counts the page's requests for the browser's autofill of passkeys, as the page makes them. */
+async function countRequests(page: Page) {
+  await page.addInitScript(() => {
+    const counts = { conditional: 0 };
+    (window as unknown as { passkeyRequests: typeof counts }).passkeyRequests = counts;
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options?: CredentialRequestOptions) => {
+      if (options?.mediation === "conditional") counts.conditional += 1;
+      return get(options);
+    };
+  });
+}
+
+/** Waits until the login page has asked the browser for its autofill of passkeys. */
+async function autofillRequested(page: Page) {
+  await page.waitForFunction(
+    () => (window as unknown as { passkeyRequests: { conditional: number } }).passkeyRequests.conditional > 0,
+  );
+}
+
 async function storedCredentials(cdp: CDPSession, id: string): Promise<number> {
   const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId: id });
   return credentials.length;
@@ -40,6 +60,7 @@ test("a person adds a passkey, signs in with password then passkey, with the pas
   page,
 }) => {
   const { cdp, id } = await virtualAuthenticator(page);
+  await countRequests(page);
   const p = newPerson();
   await signUp(page, p);
   await page.goto("/settings/authentication");
@@ -96,19 +117,27 @@ test("a person adds a passkey, signs in with password then passkey, with the pas
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await hydrated(page);
 
-  // The passkey alone, with the button: no password, no code.
+  // The passkey alone, with the button: no password, no code. The autofill request, made
+  // while the authenticator does not answer, stays open until the button replaces it. (Its
+  // options come from the server after hydration: touching before it is made would let the
+  // autofill sign in first.)
   await touch(false);
   await logOut(page);
+  await autofillRequested(page);
   await touch(true);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await hydrated(page);
 
   // And from the browser's autofill (conditional mediation): the virtual authenticator picks
-  // the passkey the login page's email field offers, without a click.
+  // the passkey the login page's email field offers, without a click. (Its answer, not the
+  // address, says when: the address is /settings before the log-out and after the sign-in.)
+  const signedIn = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith("/login/passkey-sign-in"));
   await page.getByRole("button", { name: "User menu" }).click();
   await page.getByRole("menuitem", { name: "Log out" }).click();
+  expect((await signedIn).status()).toBeLessThan(400);
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
+  await hydrated(page);
   await page.goto("/settings/authentication#sessions");
   await hydrated(page);
   await expect(page.getByRole("region", { name: "Sessions" })).toContainText("· Passkey");
