@@ -12,14 +12,19 @@ use crate::ui::{Field, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn AuthenticationPage() -> impl IntoView {
+    // Linking a device and adding a passkey are pages of their own (as on GitHub and
+    // GitLab): one task in view, and only its code loaded.
+    let focused = crate::two_factor::adding_a_second_factor();
     view! {
         <Title text="Authentication"/>
         <h1>"Authentication"</h1>
         <AccessQuestion/>
-        <ChangePasswordSection/>
+        {(!focused).then(|| view! { <ChangePasswordSection/> })}
         <TwoFactorSection/>
-        <SessionsSection/>
-        <SecurityLogSection page=super::PAGE/>
+        {(!focused).then(|| view! {
+            <SessionsSection/>
+            <SecurityLogSection page=super::PAGE/>
+        })}
     }
 }
 

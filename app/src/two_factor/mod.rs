@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-pub use page::TwoFactorSection;
+pub use page::{adding_a_second_factor, TwoFactorSection};
 
 pub const DEVICE_NAME_MAX_CHARS: usize = 64;
 

@@ -108,17 +108,26 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
                 </div>
             })
         }}
-        <SecondFactorList devices=data.devices.clone() passkeys=data.passkeys.clone()/>
+        {(!adding_a_second_factor()).then(|| view! {
+            <SecondFactorList devices=data.devices.clone() passkeys=data.passkeys.clone()/>
+        })}
         // One thing at a time: while a device is being linked, adding a passkey waits (and
         // the wizard's page does not load the passkey island).
         {(!wizard_started).then(|| view! {
             <AddPasskeySection available=data.passkeys_available adding=adding_passkey names=passkey_names/>
         })}
-        {enabled.then(|| view! {
+        {(enabled && !adding_a_second_factor()).then(|| view! {
             <h3 id=RECOVERY_CODES_ID>"Recovery codes"</h3>
             <RecoveryCodes left=data.recovery_codes_left shown_once=recovery_codes/>
         })}
     }
+}
+
+/// Whether the address is a step of linking a device or of adding a passkey: a page of its
+/// own, without the lists and the other sections.
+pub fn adding_a_second_factor() -> bool {
+    query_param("wizard").get_untracked().is_some()
+        || query_param("passkey").get_untracked().as_deref() == Some(passkeys::STEP_ADD)
 }
 
 /// Passkeys' part of the section. "Add a passkey" is a link to its own page state, as the

@@ -654,6 +654,13 @@ async fn a_first_passkey_turns_two_factor_on_with_recovery_codes_and_the_last_tu
         "{}",
         adding.body
     );
+    // A page of its own: no other sections, so no other islands.
+    for other in ["Change password", "Sessions", "Security log"] {
+        assert!(!adding.body.contains(&format!(">{other}</h2>")), "{other}");
+    }
+    assert!(!adding
+        .body
+        .contains("data-component=\"ChangePasswordSection"));
 
     let res = add_through_router(&app, &mut ada, &mut authenticator(), "Laptop").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);

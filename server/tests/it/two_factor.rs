@@ -569,6 +569,24 @@ async fn the_wizard_works_without_javascript(app: TestApp) {
     let mut ada = app.signed_up(EMAIL, "+49 151 23456789").await;
     let page = ada.get("/settings/authentication?wizard=name").await;
     assert!(page.body.contains("Device name"));
+    // A page of its own: the wizard without the page's other sections.
+    for other in ["Change password", "Sessions", "Security log", "Passkeys"] {
+        assert!(
+            !page.body.contains(&format!(">{other}</h2>")),
+            "{other} shown"
+        );
+        assert!(
+            !page.body.contains(&format!(">{other}</h3>")),
+            "{other} shown"
+        );
+    }
+    let whole = ada.get("/settings/authentication").await;
+    for section in ["Change password", "Sessions", "Security log"] {
+        assert!(
+            whole.body.contains(&format!(">{section}</h2>")),
+            "{section}"
+        );
+    }
     let res = ada
         .post_html_form(
             "/api/two-factor/begin",
