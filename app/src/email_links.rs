@@ -50,7 +50,7 @@ pub async fn count_request(
 ) -> Result<(), AppError> {
     let count = throttle::hit(&state.db, key, now, HOUR).await?;
     if count.attempts > limit {
-        return Err(AppError::Throttled {
+        return Err(AppError::RateLimited {
             retry_after_secs: count.retry_after(now),
         });
     }

@@ -69,8 +69,12 @@ pub enum AppError {
     /// Deliberately the same for an unknown email and a wrong password.
     #[error("Incorrect email or password.")]
     BadCredentials,
+    /// Too many wrong passwords or codes.
     #[error("Too many failed attempts. Please wait {} and try again.", minutes_text(*.retry_after_secs))]
     Throttled { retry_after_secs: i64 },
+    /// Too many requests of one kind (mails, invitations, checks), right or wrong.
+    #[error("Too many requests. Please wait {} and try again.", minutes_text(*.retry_after_secs))]
+    RateLimited { retry_after_secs: i64 },
     /// Too many wrong passwords in a row from browsers that never signed in to the account.
     #[error("Too many failed attempts on this account. Sign in from a browser you have used before, or reset your password.")]
     LockedOut,
@@ -133,7 +137,7 @@ impl AppError {
         match self {
             Self::Invalid(_) => 422,
             Self::Unauthorized | Self::BadCredentials => 401,
-            Self::Throttled { .. } | Self::LockedOut => 429,
+            Self::Throttled { .. } | Self::RateLimited { .. } | Self::LockedOut => 429,
             Self::CrossSite | Self::ReauthRequired | Self::Forbidden(_) => 403,
             Self::LoginExpired => 401,
             Self::NotFound => 404,
@@ -212,6 +216,18 @@ mod tests {
             e.to_string(),
             "Too many failed attempts. Please wait a minute and try again."
         );
+    }
+
+    #[test]
+    fn a_request_limit_does_not_speak_of_failed_attempts() {
+        let e = AppError::RateLimited {
+            retry_after_secs: 1800,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Too many requests. Please wait 30 minutes and try again."
+        );
+        assert_eq!(e.status_code(), 429);
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub async fn password_strength(password: String, context: String) -> Result<Stre
         let key = format!("strength:{}", crate::db::throttle::address_bucket(addr));
         let count = crate::db::throttle::hit(&state.db, &key, now, 60).await?;
         if count.attempts > STRENGTH_CHECKS_PER_MINUTE {
-            return Err(AppError::Throttled {
+            return Err(AppError::RateLimited {
                 retry_after_secs: count.retry_after(now),
             });
         }

@@ -388,7 +388,7 @@ pub async fn start_sign_in(state: &AppState, client: &ClientInfo) -> Result<Star
         );
         let count = crate::db::throttle::hit(&state.db, &key, now, 60).await?;
         if count.attempts > SIGN_IN_STARTS_PER_MINUTE {
-            return Err(AppError::Throttled {
+            return Err(AppError::RateLimited {
                 retry_after_secs: count.retry_after(now),
             });
         }

@@ -206,6 +206,12 @@ async fn a_new_verification_link_voids_the_old_one_and_resend_is_throttled(app: 
     }
     let res = ada.call("/api/email/resend-verification", &[]).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    // Nothing failed: the words say what the limit is about.
+    let error: app::error::AppError = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(
+        error.to_string(),
+        "Too many requests. Please wait 60 minutes and try again."
+    );
 
     // Without JavaScript the notice's form comes back to the page it was on.
     let res = ada

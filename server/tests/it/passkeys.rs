@@ -869,6 +869,18 @@ async fn sign_ins_with_a_passkey_are_started_at_most_30_a_minute_per_address(app
         limit as i64,
         "a refused start stores nothing"
     );
+    // What the login page then says: a limit on requests, not on failed attempts.
+    let mut visitor = app.client();
+    visitor.addr = "203.0.113.7:4000".parse().unwrap();
+    let res = visitor
+        .call("/api/login/passkey-sign-in-options", &[])
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let error: AppError = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(
+        error.to_string(),
+        "Too many requests. Please wait a minute and try again."
+    );
     // Another address is not held back.
     let mut other = app.client();
     other.addr = "198.51.100.7:4000".parse().unwrap();

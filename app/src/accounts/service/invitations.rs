@@ -85,7 +85,7 @@ async fn check_rate(state: &AppState, account_id: i64, now: i64) -> Result<(), A
     let key = format!("invitations:{account_id}");
     let count = crate::db::throttle::hit(&state.db, &key, now, 3600).await?;
     if count.attempts > state.settings.invitations_per_hour {
-        return Err(AppError::Throttled {
+        return Err(AppError::RateLimited {
             retry_after_secs: count.retry_after(now),
         });
     }
