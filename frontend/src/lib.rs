@@ -5,6 +5,10 @@
 // than the default query depth.
 #![recursion_limit = "512"]
 
+// The islands' hydration functions are exported by the app crate; nothing here names them,
+// so the crate is linked explicitly.
+extern crate app;
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
@@ -20,7 +24,10 @@ pub fn hydrate() {
 
 /// The preview's formatting path, exposed so browser tests can hold it against the server's
 /// rendering for many zones and instants: the offset from the browser's Intl API, the text
-/// from the shared formatter. `None` for an unknown zone or format.
+/// from the shared formatter. `None` for an unknown zone or format. Only in the debug build
+/// the browser tests run: an export keeps the formatter in the main module of every page,
+/// where the release build needs it in the preferences island only.
+#[cfg(debug_assertions)]
 #[wasm_bindgen]
 pub fn format_in_zone(
     zone: &str,
