@@ -47,12 +47,28 @@ pub fn StrengthMeter(
         check.value().get().and_then(Result::ok)
     };
     let length = move || password.with(|p| p.chars().count());
+    // What a screen reader announces: the reading's words, which change far less often than
+    // the password does. The region's text is updated only when they change, so typing is not
+    // interrupted on every keystroke.
+    let announced = Memo::new(move |_| {
+        reading()
+            .map(|s| {
+                let too_short = length() < MIN_CHARS;
+                format!(
+                    "Password strength: {}{}",
+                    s.label,
+                    if too_short { ", too short" } else { "" }
+                )
+            })
+            .unwrap_or_default()
+    });
 
     view! {
-        <div class="strength" aria-live="polite">
+        <div class="strength">
             <p class="field-hint">
                 {format!("{MIN_CHARS} to {MAX_CHARS} characters. A few unrelated words make a strong password.")}
             </p>
+            <p class="visually-hidden" aria-live="polite">{move || announced.get()}</p>
             {move || {
                 reading()
                     .map(|s| {

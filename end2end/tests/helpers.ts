@@ -1,6 +1,8 @@
 import { expect, Page, Route } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const STRONG_PASSWORD = "violet tractor wanders quietly";
@@ -229,4 +231,37 @@ export async function holdScripts(page: Page): Promise<() => Promise<void>> {
     release();
     await page.unroute(scripts, hold);
   };
+}
+
+/** A fresh key from the real ssh-keygen, and the fingerprint ssh-keygen prints for it. */
+export function keygen(type: string, bits?: number): { line: string; fingerprint: string } {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-ssh-"));
+  const path = join(dir, "id");
+  const args = ["-q", "-N", "", "-t", type, "-C", "ada@laptop", "-f", path];
+  if (bits) args.push("-b", String(bits));
+  execFileSync("ssh-keygen", args);
+  const line = readFileSync(`${path}.pub`, "utf8").trim();
+  const fingerprint = execFileSync("ssh-keygen", ["-lf", `${path}.pub`], { encoding: "utf8" }).split(" ")[1];
+  rmSync(dir, { recursive: true });
+  return { line, fingerprint };
+}
+
+/**
+ * The invited person's way in: the link in their mail, "Sign up to accept" and the sign-up
+ * form (the email is the invitation's), onto the account's page as Member. `onLanding` runs on
+ * the invitation's page first.
+ */
+export async function joinFromInvitation(page: Page, guest: Person, onLanding?: () => Promise<void>) {
+  await page.goto(linkIn(await mailTo(guest.email, "invited you"), "/invitations/"));
+  await hydrated(page);
+  await onLanding?.();
+  await page.getByRole("link", { name: "Sign up to accept" }).click();
+  await hydrated(page);
+  await page.getByLabel("First name").fill(guest.first);
+  await page.getByLabel("Last name").fill(guest.last);
+  await page.getByLabel("Mobile number").fill(guest.mobile);
+  await page.getByLabel("Password", { exact: true }).fill(guest.password);
+  await page.getByLabel("Confirm password").fill(guest.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("Your role: Member")).toBeVisible();
 }

@@ -1,22 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { hydrated, newPerson, signUp } from "./helpers";
-
-/** A fresh key from the real ssh-keygen, and the fingerprint ssh-keygen prints for it. */
-function keygen(type: string, bits?: number): { line: string; fingerprint: string } {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-ssh-"));
-  const path = join(dir, "id");
-  const args = ["-q", "-N", "", "-t", type, "-C", "ada@laptop", "-f", path];
-  if (bits) args.push("-b", String(bits));
-  execFileSync("ssh-keygen", args);
-  const line = readFileSync(`${path}.pub`, "utf8").trim();
-  const fingerprint = execFileSync("ssh-keygen", ["-lf", `${path}.pub`], { encoding: "utf8" }).split(" ")[1];
-  rmSync(dir, { recursive: true });
-  return { line, fingerprint };
-}
+import { hydrated, keygen, newPerson, signUp } from "./helpers";
 
 test("a person adds an SSH key, sees its fingerprint and deletes it; a refused key keeps what was typed", async ({ page }) => {
   await signUp(page, newPerson());

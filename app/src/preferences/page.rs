@@ -2,6 +2,7 @@
 //! keystroke or choice, through the same formatter the server renders timestamps with.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
@@ -14,6 +15,9 @@ use crate::ui::{events, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
+
+/// How long the preview must stay the same before a screen reader is told about it.
+const PREVIEW_ANNOUNCE_PAUSE_MS: u64 = 1000;
 
 #[island(lazy)]
 pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
@@ -190,6 +194,29 @@ fn PreferencesFields(
             .get()
             .then(|| (prefs.show(now.get()), prefs.show(SAMPLE_INSTANT)))
     };
+    // What a screen reader hears of the preview: once the person pauses, not on every
+    // keystroke (the preview itself follows each one).
+    let announced = RwSignal::new(String::new());
+    let pause = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |started: Option<()>| {
+        let text = match preview() {
+            Some((now_text, sample_text)) => {
+                format!("Preview: now {now_text}; sample {sample_text}")
+            }
+            None => "Preview: choose a known time zone.".to_owned(),
+        };
+        if let Some(handle) = pause.get_value() {
+            handle.clear();
+        }
+        // Not on the page's load: nothing has changed yet.
+        if started.is_some() {
+            let handle = set_timeout_with_handle(
+                move || announced.set(text),
+                Duration::from_millis(PREVIEW_ANNOUNCE_PAUSE_MS),
+            );
+            pause.set_value(handle.ok());
+        }
+    });
     // Created once here, not inside the closures below: a signal made in a reactive closure
     // belongs to that closure's run and is disposed with it.
     let timezone_error = result.field("timezone");
@@ -302,8 +329,9 @@ fn PreferencesFields(
                     <p class="field-error" id="time_format-error">{move || time_error.get()}</p>
                 </div>
             </div>
-            <section class="preview" aria-live="polite" aria-labelledby="preview-heading">
+            <section class="preview" aria-labelledby="preview-heading">
                 <h3 id="preview-heading">"Preview"</h3>
+                <p class="visually-hidden" aria-live="polite" data-testid="preview-announced">{move || announced.get()}</p>
                 {move || match preview() {
                     Some((now_text, sample_text)) => Either::Left(view! {
                         <dl class="facts">

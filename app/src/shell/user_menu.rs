@@ -169,7 +169,8 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
                 type="button"
                 class="avatar"
                 node_ref=button
-                aria-label="User menu"
+                // What it shows comes first (WCAG 2.5.3): "click AL" works by voice.
+                aria-label=move || format!("{} User menu", initials())
                 aria-haspopup="menu"
                 aria-controls="user-menu-items"
                 aria-expanded=move || open.get().to_string()

@@ -3,6 +3,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
+use leptos::wasm_bindgen::JsCast;
 
 use super::{AccessClock, ConfirmAccess, DONE_ACCESS};
 use crate::error::AppError;
@@ -56,6 +57,15 @@ pub fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
             let refused = reauth.0.get_untracked().and_then(|f| f.get_untracked());
             reauth.0.set(None);
             if let Some(form) = refused {
+                // Focus goes back to the button that was refused, which the panel replaced.
+                if let Some(button) = form
+                    .query_selector("button[type=submit]")
+                    .ok()
+                    .flatten()
+                    .and_then(|b| b.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+                {
+                    let _ = button.focus();
+                }
                 let _ = form.request_submit();
             }
         }
@@ -76,7 +86,7 @@ fn ConfirmAccessForm(confirm: ServerAction<ConfirmAccess>, result: FormResult) -
             <p>"For your security, enter your password to continue."</p>
             <ServerForm action=confirm attr:novalidate=true>
                 <FormStatus result success="Thanks, you can continue."/>
-                <Field label="Password" name="password" input_type="password"
+                <Field label="Password" name="password" input_type="password" autofocus=true
                     autocomplete="current-password" required=true error=result.field("password")/>
                 <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Continue"</button>
             </ServerForm>

@@ -22,7 +22,10 @@ use super::{
 use crate::passkeys::{self, AddPasskeyPanel, PasskeyView};
 use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{
+    disclosure_keydown, disclosure_toggled, focus_when_shown, Field, FormResult, FormStatus,
+    ServerForm,
+};
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
 pub const DONE_RENAMED: &str = "device-renamed";
@@ -81,11 +84,14 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         .iter()
         .map(|p| p.name.to_lowercase())
         .collect();
+    // A page load after a change: focus starts at what it says, so that it is read first.
     view! {
         <div role="status" class="alert-slot">
-            {notice.map(|text| view! { <p class="alert alert-success">{text}</p> })}
+            {notice.map(|text| view! { <p class="alert alert-success" tabindex="-1" autofocus>{text}</p> })}
         </div>
-        <p class="status-line">
+        // Linking or adding is a page of its own, whose last step says what changed; a status
+        // here would be the one from before it.
+        {(!adding_a_second_factor()).then(|| view! { <p class="status-line">
             "Status: "
             {if enabled {
                 Either::Left(view! { <strong class="badge badge-on">"On"</strong> })
@@ -93,7 +99,7 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
                 Either::Right(view! { <strong class="badge badge-off">"Off"</strong> })
             }}
             {enabled.then(|| format!(" \u{2014} {}", counted(data.devices.len(), data.passkeys.len())))}
-        </p>
+        </p> })}
         <p class="muted">
             "After your password, you will be asked for a code from an authenticator app, or for a passkey. "
             "There are no restrictions on device linking: link as many devices and passkeys as you need. "
@@ -221,13 +227,23 @@ fn LinkWizard(
     });
     let needs_access =
         Signal::derive(move || matches!(step.get(), Step::Name | Step::Scan | Step::Confirm));
+    // One line that stays while the steps change in place, so each change is announced once.
+    let progress = move || match step.get() {
+        Step::Start => "",
+        Step::Name => "Step 1 of 4: Name your device",
+        Step::Scan => "Step 2 of 4: Scan the QR code",
+        Step::Confirm => "Step 3 of 4: Enter the code",
+        Step::Done => "Step 4 of 4: Device linked",
+    };
     view! {
         <ConfirmAccessPanel reauth/>
         <AccessTimer clock=access reauth active=needs_access/>
         <div class="wizard">
+            <p class="wizard-progress" role="status">{progress}</p>
             {move || match step.get() {
+                // Only reached by cancelling in place: focus returns to what started it.
                 Step::Start => EitherOf5::A(view! {
-                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name") label=start_label/>
+                    <StepLink class="button primary" to=format!("{PAGE}?wizard=name") label=start_label focused=true/>
                 }),
                 Step::Name => EitherOf5::B(view! { <NameStep/> }),
                 Step::Scan => EitherOf5::C(pending.get().map(|p| view! { <ScanStep pending=p/> })),
@@ -241,22 +257,35 @@ fn LinkWizard(
 /// A link between the wizard's steps. With JavaScript it changes the step in place, keeping
 /// what the wizard holds (the new recovery codes); without, it loads the step's page.
 #[component]
-fn StepLink(class: &'static str, to: String, label: &'static str) -> impl IntoView {
+fn StepLink(
+    class: &'static str,
+    to: String,
+    label: &'static str,
+    /// Takes focus when shown.
+    #[prop(optional)]
+    focused: bool,
+) -> impl IntoView {
     let target = to.clone();
+    let link = NodeRef::<html::A>::new();
+    if focused {
+        focus_when_shown(link);
+    }
     view! {
-        <a class=class href=to on:click=move |ev| {
+        <a class=class href=to node_ref=link on:click=move |ev| {
             ev.prevent_default();
             navigate(&target);
         }>{label}</a>
     }
 }
 
+/// A step's title. A step without a field to start with takes focus here when it opens.
 #[component]
-fn StepHeading(number: u8, title: &'static str) -> impl IntoView {
-    view! {
-        <p class="wizard-progress">{format!("Step {number} of 4")}</p>
-        <h3>{title}</h3>
+fn StepHeading(title: &'static str, #[prop(optional)] focused: bool) -> impl IntoView {
+    let heading = NodeRef::<html::H3>::new();
+    if focused {
+        focus_when_shown(heading);
     }
+    view! { <h3 node_ref=heading tabindex=focused.then_some("-1")>{title}</h3> }
 }
 
 #[component]
@@ -274,10 +303,10 @@ fn NameStep() -> impl IntoView {
         }
     });
     view! {
-        <StepHeading number=1 title="Name your device"/>
+        <StepHeading title="Name your device"/>
         <ServerForm action=begin node_ref=form attr:novalidate=true>
             <FormStatus result success="Device created: scan the code next."/>
-            <Field label="Device name" name="name" required=true autocomplete="off"
+            <Field label="Device name" name="name" required=true autocomplete="off" autofocus=true
                 maxlength=DEVICE_NAME_MAX_CHARS error=result.field("name")
                 hint="A name you will recognise, unique among your devices, e.g. \u{201c}Work phone\u{201d}."/>
             <div class="actions">
@@ -292,7 +321,7 @@ fn NameStep() -> impl IntoView {
 fn ScanStep(pending: PendingDevice) -> impl IntoView {
     let key = pending.setup_key.clone();
     view! {
-        <StepHeading number=2 title="Scan the QR code"/>
+        <StepHeading title="Scan the QR code" focused=true/>
         <ol class="wizard-steps">
             <li>
                 "Download an authenticator app: Google Authenticator, Microsoft Authenticator, "
@@ -334,12 +363,12 @@ fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
         }
     });
     view! {
-        <StepHeading number=3 title="Enter the code"/>
+        <StepHeading title="Enter the code"/>
         <p>{format!("Enter the code displayed in the app for \u{201c}{}\u{201d} and click Finish.", pending.name)}</p>
         <ServerForm action=finish node_ref=form attr:novalidate=true>
             <FormStatus result success="Linked."/>
             <input type="hidden" name="device_id" value=pending.id.to_string()/>
-            <Field label="Code" name="code" required=true autocomplete="one-time-code"
+            <Field label="Code" name="code" required=true autocomplete="one-time-code" autofocus=true
                 hint="6 digits; spaces are fine." error=result.field("code")/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || finish.pending().get()>"Finish"</button>
@@ -357,15 +386,16 @@ struct LinkedResult(RwSignal<Option<Linked>>);
 fn DoneStep() -> impl IntoView {
     let linked = expect_context::<LinkedResult>();
     view! {
-        <StepHeading number=4 title="Device linked"/>
+        <StepHeading title="Device linked" focused=true/>
         {move || linked.0.get().map(|l| view! {
-            <p role="status" class="alert alert-success">
-                {format!("\u{201c}{}\u{201d} is linked to your account.", l.name)}
+            <p class="alert alert-success">
+                {format!("\u{201c}{}\u{201d} is linked to your account. ", l.name)}
+                "Two-factor authentication is on."
             </p>
             {(!l.recovery_codes.is_empty()).then(|| view! { <NewRecoveryCodes codes=l.recovery_codes.clone()/> })}
         })}
         {move || linked.0.with(Option::is_none).then(|| view! {
-            <p role="status" class="alert alert-success">"The device is linked to your account."</p>
+            <p class="alert alert-success">"The device is linked to your account. Two-factor authentication is on."</p>
         })}
         // A page load: the list of devices and the status are the server's.
         <a class="button primary" href=PAGE>"Done"</a>
@@ -499,7 +529,8 @@ fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl In
         <ConfirmAccessPanel reauth/>
         // Open when refused, so the message shows next to the field also after a post
         // without JavaScript, which reloads the page.
-        <details class="device-action" open=move || rename_result.error().with(Option::is_some)>
+        <details class="device-action" open=move || rename_result.error().with(Option::is_some)
+            on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
             <summary>"Rename"</summary>
             <ServerForm action=rename attr:novalidate=true>
                 <FormStatus result=rename_result/>
@@ -510,7 +541,8 @@ fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl In
                 <button type="submit" class="button">"Save name"</button>
             </ServerForm>
         </details>
-        <details class="device-action" open=move || remove_result.error().with(Option::is_some)>
+        <details class="device-action" open=move || remove_result.error().with(Option::is_some)
+            on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
             <summary>"Remove"</summary>
             <ServerForm action=remove node_ref=remove_form>
                 <FormStatus result=remove_result/>

@@ -42,6 +42,7 @@ where
             return;
         }
         ev.prevent_default();
+        super::focus::remember_submit();
         match ServFn::from_event(&ev) {
             Ok(input) => {
                 action.dispatch(input);
@@ -54,6 +55,14 @@ where
             }
         }
     };
+    // Focus stays where the person was, also when the button was disabled while it was sent.
+    Effect::new(move |was_pending: Option<bool>| {
+        let pending = action.pending().get();
+        if was_pending == Some(true) && !pending {
+            request_animation_frame(super::focus::after_submit);
+        }
+        pending
+    });
     view! {
         <form action=ServFn::url() method="post" node_ref=node_ref.unwrap_or_default() on:submit=on_submit>
             {children.into_inner()()}
@@ -212,8 +221,15 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional, into)] on_input: Option<Callback<String>>,
+    /// The first field of a step or form that opens by itself: focused when shown.
+    #[prop(optional)]
+    autofocus: bool,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| name.to_owned());
+    let input = NodeRef::<html::Input>::new();
+    if autofocus {
+        super::focus_when_shown(input);
+    }
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let has_hint = hint.is_some();
@@ -235,8 +251,10 @@ pub fn Field(
             <label for=id.clone()>{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
             <input
+                node_ref=input
                 id=id
                 name=name
+                autofocus=autofocus
                 type=input_type
                 value=value
                 autocomplete=autocomplete

@@ -623,6 +623,9 @@ async fn the_wizard_works_without_javascript(app: TestApp) {
     assert!(page
         .body
         .contains("\u{201c}Phone\u{201d} is linked to your account."));
+    // What the page says follows the change: it is on, and nothing says it is off.
+    assert!(page.body.contains("Two-factor authentication is on."));
+    assert!(!page.body.contains("Status: "), "{}", page.body);
     let codes = recovery_codes_in(&page.body);
     assert_eq!(codes.len(), 10, "{}", page.body);
     let again = ada.get("/settings/authentication?wizard=done").await;

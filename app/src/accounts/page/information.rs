@@ -31,7 +31,7 @@ pub(super) fn AccountInfoSection(
                     <Field label="Country" name="country" value=info.country maxlength=2 hint="Two-letter code, e.g. DE, FR, US." error=result.field("country")/>
                     <Field label="Tax ID" name="tax_id" value=info.tax_id maxlength=32 error=result.field("tax_id")/>
                 </div>
-                <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save account"</button>
+                <button type="submit" id="save-account" class="button primary" disabled=move || save.pending().get()>"Save account"</button>
             </ServerForm>
         })
     } else {

@@ -77,7 +77,7 @@ pub(super) fn InviteSection(
                         <p class="field-error">{move || result.field("role").get()}</p>
                     </div>
                 </div>
-                <button type="submit" class="button primary" disabled=move || send.pending().get()>"Send invitation"</button>
+                <button type="submit" id="send-invitation" class="button primary" disabled=move || send.pending().get()>"Send invitation"</button>
             </ServerForm>
             <SentNotice/>
             {(!invitations.is_empty()).then(|| view! {
@@ -118,8 +118,14 @@ fn SentNotice() -> impl IntoView {
 fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
-    refresh_after(move || resend.value().get());
-    refresh_after(move || revoke.value().get());
+    refresh_after(
+        move || resend.value().get(),
+        |sent| format!("Invitation mailed to {} again.", sent.email),
+    );
+    refresh_after(
+        move || revoke.value().get(),
+        |_| "Invitation revoked.".to_owned(),
+    );
     let sent = last_sent();
     Effect::new(move |_| {
         if let Some(Ok(done)) = resend.value().get() {
@@ -129,6 +135,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
     let resend_result = FormResult::new(resend.value());
     let (account, id) = (account_id.to_string(), invitation.id.to_string());
     let (account2, id2) = (account.clone(), id.clone());
+    let resend_id = format!("resend-{id}");
     view! {
         <tr>
             <td class="email">{invitation.email}</td>
@@ -141,7 +148,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
                 <ServerForm action=resend attr:class="inline">
                     <input type="hidden" name="account_id" value=account/>
                     <input type="hidden" name="invitation_id" value=id/>
-                    <button type="submit" class="button small">"Resend"</button>
+                    <button type="submit" id=resend_id class="button small">"Resend"</button>
                 </ServerForm>
                 " "
                 <ServerForm action=revoke attr:class="inline">

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::refresh_after;
 use crate::accounts::{ChangeRole, MemberView, RemoveMember, Role};
-use crate::ui::{FormResult, FormStatus, ServerForm};
+use crate::ui::{disclosure_keydown, disclosure_toggled, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub(super) fn MembersSection(
@@ -33,13 +33,22 @@ pub(super) fn MembersSection(
 fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool) -> impl IntoView {
     let change = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    refresh_after(move || change.value().get());
-    refresh_after(move || remove.value().get());
+    let email = member.email.clone();
+    refresh_after(
+        move || change.value().get(),
+        move |_| format!("Role of {email} changed."),
+    );
+    let email = member.email.clone();
+    refresh_after(
+        move || remove.value().get(),
+        move |_| format!("{email} removed from the account."),
+    );
     let change_result = FormResult::new(change.value());
     let remove_result = FormResult::new(remove.value());
     let (account, user) = (account_id.to_string(), member.user_id.to_string());
     let (account2, user2) = (account.clone(), user.clone());
     let select_id = format!("role-{}", member.user_id);
+    let change_id = format!("change-{select_id}");
     let current = member.role;
     let can_touch = manages && (is_owner || member.role != Role::Owner) && !member.is_me;
     let (role_label, remove_question) = (
@@ -65,9 +74,9 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
                                     <option value=r.id() selected=r == current>{r.label()}</option>
                                 }).collect_view()}
                             </select>
-                            <button type="submit" class="button small">"Change role"</button>
+                            <button type="submit" id=change_id class="button small">"Change role"</button>
                         </ServerForm>
-                        <details class="device-action">
+                        <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                             <summary>"Remove"</summary>
                             <ServerForm action=remove>
                                 <FormStatus result=remove_result success="Removed."/>
@@ -91,7 +100,7 @@ pub(super) fn LeaveSection(account_id: i64, me: i64) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="leave-heading">
             <h2 id="leave-heading">"Leave account"</h2>
-            <details class="device-action">
+            <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                 <summary>"Leave this account"</summary>
                 <ServerForm action=leave>
                     <FormStatus result success="You left the account."/>

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::ui::address::navigate;
-use crate::ui::{refetched, Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{refetched, Field, FocusSpot, FormResult, FormStatus, ServerForm};
 use information::AccountInfoSection;
 use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
 use members::{LeaveSection, MembersSection};
@@ -154,7 +154,12 @@ fn AccountError(error: AppError) -> impl IntoView {
 fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     crate::ui::island_hydrated();
     let version = RwSignal::new(0u32);
-    provide_context(Refresh(version));
+    let refresh = Refresh {
+        version,
+        said: RwSignal::new(String::new()),
+        focus: StoredValue::new(None),
+    };
+    provide_context(refresh);
     provide_context(LastSent(RwSignal::new(None)));
     // The page's main forms live with the page, not with the account view that is rebuilt
     // after every change, so their confirmations stay on screen.
@@ -164,9 +169,18 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
         send: ServerAction::new(),
     };
     provide_context(forms);
-    refresh_after(move || forms.save.value().get());
-    refresh_after(move || forms.create_workspace.value().get());
-    refresh_after(move || forms.send.value().get());
+    refresh_after(
+        move || forms.save.value().get(),
+        |_| "Account information saved.".to_owned(),
+    );
+    refresh_after(
+        move || forms.create_workspace.value().get(),
+        |_| "Workspace created.".to_owned(),
+    );
+    refresh_after(
+        move || forms.send.value().get(),
+        |sent| format!("Invitation mailed to {}.", sent.email),
+    );
     Effect::new(move |_| {
         if let Some(Ok(done)) = forms.send.value().get() {
             last_sent().set(Some(done));
@@ -176,14 +190,32 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     let details = refetched(Ok(details), version, move || async move {
         Ok::<_, AppError>(get_account(id).await)
     });
-    move || match details.get() {
-        Ok(d) => Either::Left(view! { <Account details=d/> }),
-        Err(error) => Either::Right(view! { <AccountError error/> }),
+    // Focus goes back where it was once the view is rebuilt.
+    Effect::new(move |_| {
+        details.track();
+        if let Some(spot) = refresh.focus.try_update_value(Option::take).flatten() {
+            spot.restore();
+        }
+    });
+    view! {
+        // Says what changed: the view below is rebuilt, and a message inside it would come
+        // and go with it, unheard.
+        <p class="visually-hidden" aria-live="polite" id="account-announcer">{move || refresh.said.get()}</p>
+        {move || match details.get() {
+            Ok(d) => Either::Left(view! { <Account details=d/> }),
+            Err(error) => Either::Right(view! { <AccountError error/> }),
+        }}
     }
 }
 
+/// What the account page's forms share: the version that refetches the account, what the
+/// last change said, and where focus was when it was sent.
 #[derive(Clone, Copy)]
-struct Refresh(RwSignal<u32>);
+struct Refresh {
+    version: RwSignal<u32>,
+    said: RwSignal<String>,
+    focus: StoredValue<Option<FocusSpot>>,
+}
 
 #[derive(Clone, Copy)]
 struct PageForms {
@@ -192,14 +224,18 @@ struct PageForms {
     send: ServerAction<SendInvitation>,
 }
 
-/// Refetch the account after any successful change on its page.
+/// Refetches the account after any successful change on its page, announces it as `said`
+/// puts it, and keeps focus where the person was.
 fn refresh_after<T: Send + Sync + Clone + 'static>(
     value: impl Fn() -> Option<Result<T, AppError>> + 'static,
+    said: impl Fn(&T) -> String + 'static,
 ) {
     let refresh = expect_context::<Refresh>();
     Effect::new(move |_| {
-        if matches!(value(), Some(Ok(_))) {
-            refresh.0.update(|n| *n += 1);
+        if let Some(Ok(done)) = value() {
+            refresh.focus.set_value(Some(FocusSpot::current()));
+            refresh.said.set(said(&done));
+            refresh.version.update(|n| *n += 1);
         }
     });
 }

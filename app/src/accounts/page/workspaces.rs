@@ -5,7 +5,9 @@ use leptos_meta::Title;
 
 use super::{refresh_after, PageForms};
 use crate::accounts::{all_workspaces, DeleteWorkspace, RenameWorkspace, WorkspaceView};
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{
+    disclosure_keydown, disclosure_toggled, Field, FormResult, FormStatus, ServerForm,
+};
 
 #[component]
 pub(super) fn WorkspacesSection(
@@ -26,7 +28,7 @@ pub(super) fn WorkspacesSection(
                     <FormStatus result success="Workspace created."/>
                     <input type="hidden" name="account_id" value=account_id.to_string()/>
                     <Field label="Workspace name" name="workspace_name" required=true maxlength=100 error=result.field("workspace_name")/>
-                    <button type="submit" class="button">"Create workspace"</button>
+                    <button type="submit" id="create-workspace" class="button">"Create workspace"</button>
                 </ServerForm>
             })}
         </section>
@@ -37,11 +39,18 @@ pub(super) fn WorkspacesSection(
 fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> impl IntoView {
     let rename = ServerAction::<RenameWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
-    refresh_after(move || rename.value().get());
-    refresh_after(move || delete.value().get());
+    refresh_after(
+        move || rename.value().get(),
+        |_| "Workspace renamed.".to_owned(),
+    );
+    refresh_after(
+        move || delete.value().get(),
+        |_| "Workspace deleted.".to_owned(),
+    );
     let rename_result = FormResult::new(rename.value());
     let delete_result = FormResult::new(delete.value());
     let input_id = format!("workspace-{}", workspace.id);
+    let save_id = format!("save-{input_id}");
     let (account, id) = (account_id.to_string(), workspace.id.to_string());
     let (account2, id2) = (account.clone(), id.clone());
     let (current_name, delete_question) = (
@@ -56,7 +65,7 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
             <strong class="workspace-name">{workspace.name.clone()}</strong>
             <span class="muted">{format!(" created {}", workspace.created)}</span>
             {manages.then(|| view! {
-                <details class="device-action">
+                <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                     <summary>"Rename"</summary>
                     <ServerForm action=rename attr:novalidate=true>
                         <FormStatus result=rename_result success="Renamed."/>
@@ -64,10 +73,10 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
                         <input type="hidden" name="workspace_id" value=id/>
                         <Field label="New name" name="workspace_name" id=input_id value=current_name.clone()
                             required=true maxlength=100 error=rename_result.field("workspace_name")/>
-                        <button type="submit" class="button">"Save name"</button>
+                        <button type="submit" id=save_id class="button">"Save name"</button>
                     </ServerForm>
                 </details>
-                <details class="device-action">
+                <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                     <summary>"Delete"</summary>
                     <ServerForm action=delete>
                         <FormStatus result=delete_result success="Deleted."/>
