@@ -153,7 +153,7 @@ test("add and delete an SSH key; focus stays with the form, then goes to the lis
   await expect(page.getByText("You have no SSH keys yet.")).toBeVisible();
   // The row is gone: focus is on the list's heading, and the deletion was announced.
   await expectFocusOn(page, "Your keys");
-  await expect(page.locator("p[aria-live=polite]").filter({ hasText: "SSH key “ada@laptop” deleted." })).toHaveCount(1);
+  await expect(page.locator(".announcer").filter({ hasText: "SSH key “ada@laptop” deleted." })).toHaveCount(1);
 });
 
 test("invite a person and change their role, with focus kept on the button that was pressed", async ({ page, browser }) => {
@@ -171,7 +171,7 @@ test("invite a person and change their role, with focus kept on the button that 
   await page.keyboard.type(guest.email);
   await tabTo(page, "Send invitation");
   await page.keyboard.press("Enter");
-  const announcer = page.locator("#account-announcer");
+  const announcer = page.locator(".announcer");
   await expect(announcer).toHaveText(`Invitation mailed to ${guest.email}.`);
   await expect(page.getByRole("cell", { name: guest.email, exact: true })).toBeVisible();
   await expectFocusOn(page, "Send invitation");

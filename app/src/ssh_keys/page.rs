@@ -7,8 +7,7 @@ use leptos_meta::Title;
 
 use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
 use crate::ui::{
-    disclosure_keydown, disclosure_toggled, refetched, FocusSpot, FormResult, FormStatus,
-    ServerForm,
+    disclosure_keydown, disclosure_toggled, refetched, FormResult, FormStatus, Rebuilt, ServerForm,
 };
 
 #[component]
@@ -35,21 +34,12 @@ fn SshKeys(data: SshKeysData) -> impl IntoView {
         }
     });
     let data = refetched(data, version, list_ssh_keys);
-    let deleted = Deleted {
-        said: RwSignal::new(String::new()),
-        focus: StoredValue::new(None),
-    };
-    provide_context(deleted);
-    // The deleted key's row is gone once the list is rebuilt: focus goes to the list.
-    Effect::new(move |_| {
-        data.track();
-        if let Some(spot) = deleted.focus.try_update_value(Option::take).flatten() {
-            spot.restore();
-        }
-    });
+    // A deleted key's row is gone once the list is rebuilt: focus goes to the list's heading.
+    let rebuilt = Rebuilt::new(data);
+    provide_context(rebuilt);
 
     view! {
-        <p class="visually-hidden" aria-live="polite">{move || deleted.said.get()}</p>
+        {rebuilt.announcer()}
         <section class="panel" aria-labelledby="keys-heading">
             <h2 id="keys-heading">"Your keys"</h2>
             <p class="muted">"The public keys that identify you. Keys past their expiry date are marked and left out of the export."</p>
@@ -80,25 +70,15 @@ fn KeyList(keys: Vec<SshKeyView>, version: RwSignal<u32>) -> impl IntoView {
     })
 }
 
-/// A deletion's announcement and where focus was when it was asked for.
-#[derive(Clone, Copy)]
-struct Deleted {
-    said: RwSignal<String>,
-    focus: StoredValue<Option<FocusSpot>>,
-}
-
 #[component]
 fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
     let delete = ServerAction::<DeleteSshKey>::new();
     let result = FormResult::new(delete.value());
-    let deleted = expect_context::<Deleted>();
+    let rebuilt = expect_context::<Rebuilt>();
     let title = key.title.clone();
     Effect::new(move |_| {
         if delete.value().with(|v| matches!(v, Some(Ok(_)))) {
-            deleted.focus.set_value(Some(FocusSpot::current()));
-            deleted
-                .said
-                .set(format!("SSH key \u{201c}{title}\u{201d} deleted."));
+            rebuilt.changed(format!("SSH key \u{201c}{title}\u{201d} deleted."));
             version.update(|n| *n += 1);
         }
     });

@@ -3,12 +3,11 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
-use leptos::wasm_bindgen::JsCast;
 
 use super::{AccessClock, ConfirmAccess, DONE_ACCESS};
 use crate::error::AppError;
 use crate::ui::address::query_param;
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{focus_first, Field, FormResult, FormStatus, ServerForm};
 
 /// At the top of a page with sensitive forms: the password question after a form posted
 /// without JavaScript was refused, and the notice once it was answered.
@@ -58,14 +57,7 @@ pub fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
             reauth.0.set(None);
             if let Some(form) = refused {
                 // Focus goes back to the button that was refused, which the panel replaced.
-                if let Some(button) = form
-                    .query_selector("button[type=submit]")
-                    .ok()
-                    .flatten()
-                    .and_then(|b| b.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-                {
-                    let _ = button.focus();
-                }
+                focus_first(&form, "button[type=submit]");
                 let _ = form.request_submit();
             }
         }

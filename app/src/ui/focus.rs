@@ -37,14 +37,19 @@ pub fn disclosure_toggled(ev: Event) {
         return;
     };
     if details.has_attribute("open") {
-        if let Some(field) = details
-            .query_selector(FIRST_FIELD)
-            .ok()
-            .flatten()
-            .and_then(|f| f.dyn_into::<HtmlElement>().ok())
-        {
-            let _ = field.focus();
-        }
+        focus_first(&details, FIRST_FIELD);
+    }
+}
+
+/// Focuses the first element inside `root` that `selector` finds, if there is one.
+pub fn focus_first(root: &Element, selector: &str) {
+    if let Some(el) = root
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
 
@@ -65,13 +70,44 @@ pub fn disclosure_keydown(ev: KeyboardEvent) {
     }
     ev.prevent_default();
     let _ = details.remove_attribute("open");
-    if let Some(summary) = details
-        .query_selector("summary")
-        .ok()
-        .flatten()
-        .and_then(|s| s.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = summary.focus();
+    focus_first(&details, "summary");
+}
+
+/// A view that is built again from fresh data after each change it makes (an account's page,
+/// the SSH key list): a message inside it would come and go with it, unheard, and the control
+/// that had focus is replaced. So the change is announced in a live region outside the view,
+/// and focus goes back to the same place in the new one.
+#[derive(Clone, Copy)]
+pub struct Rebuilt {
+    said: RwSignal<String>,
+    focus: StoredValue<Option<FocusSpot>>,
+}
+
+impl Rebuilt {
+    /// For the view built from `data`.
+    pub fn new<T: Send + Sync + 'static>(data: RwSignal<T>) -> Self {
+        let this = Self {
+            said: RwSignal::new(String::new()),
+            focus: StoredValue::new(None),
+        };
+        Effect::new(move |_| {
+            data.track();
+            if let Some(spot) = this.focus.try_update_value(Option::take).flatten() {
+                spot.restore();
+            }
+        });
+        this
+    }
+
+    /// Called when a change succeeded, before its data is fetched again.
+    pub fn changed(self, said: String) {
+        self.focus.set_value(Some(FocusSpot::current()));
+        self.said.set(said);
+    }
+
+    /// The live region, to be placed outside the rebuilt view.
+    pub fn announcer(self) -> impl IntoView {
+        view! { <p class="visually-hidden announcer" aria-live="polite">{move || self.said.get()}</p> }
     }
 }
 
@@ -79,7 +115,7 @@ pub fn disclosure_keydown(ev: KeyboardEvent) {
 /// element's id, and the heading of the section around it for when that element is gone
 /// (a deleted row).
 #[derive(Clone, Debug, Default)]
-pub struct FocusSpot {
+struct FocusSpot {
     id: Option<String>,
     heading: Option<String>,
 }
@@ -87,7 +123,7 @@ pub struct FocusSpot {
 impl FocusSpot {
     /// The spot focus is on now, or was on when the last form was sent if it has been lost
     /// since (a button disabled while its form is sent loses focus).
-    pub fn current() -> Self {
+    fn current() -> Self {
         let Some(active) = focused().or_else(|| SUBMITTED_FROM.with_borrow(Clone::clone)) else {
             return Self::default();
         };
@@ -102,7 +138,7 @@ impl FocusSpot {
 
     /// Puts focus back on the same element, or on its section's heading if it is gone; once
     /// the rebuilt part is in the page (the next frame).
-    pub fn restore(self) {
+    fn restore(self) {
         request_animation_frame(move || {
             let document = document();
             let found = self

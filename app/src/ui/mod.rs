@@ -11,7 +11,7 @@ mod hydration;
 mod theme;
 
 pub use auth_frame::AuthFrame;
-pub use focus::{disclosure_keydown, disclosure_toggled, focus_when_shown, FocusSpot};
+pub use focus::{disclosure_keydown, disclosure_toggled, focus_first, focus_when_shown, Rebuilt};
 pub use form::refetched;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};

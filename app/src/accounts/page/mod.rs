@@ -19,7 +19,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::ui::address::navigate;
-use crate::ui::{refetched, Field, FocusSpot, FormResult, FormStatus, ServerForm};
+use crate::ui::{refetched, Field, FormResult, FormStatus, Rebuilt, ServerForm};
 use information::AccountInfoSection;
 use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
 use members::{LeaveSection, MembersSection};
@@ -154,12 +154,12 @@ fn AccountError(error: AppError) -> impl IntoView {
 fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     crate::ui::island_hydrated();
     let version = RwSignal::new(0u32);
-    let refresh = Refresh {
-        version,
-        said: RwSignal::new(String::new()),
-        focus: StoredValue::new(None),
-    };
-    provide_context(refresh);
+    // After leaving the account, it answers with an error: show that.
+    let details = refetched(Ok(details), version, move || async move {
+        Ok::<_, AppError>(get_account(id).await)
+    });
+    let rebuilt = Rebuilt::new(details);
+    provide_context(Refresh { version, rebuilt });
     provide_context(LastSent(RwSignal::new(None)));
     // The page's main forms live with the page, not with the account view that is rebuilt
     // after every change, so their confirmations stay on screen.
@@ -186,21 +186,8 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
             last_sent().set(Some(done));
         }
     });
-    // After leaving the account, it answers with an error: show that.
-    let details = refetched(Ok(details), version, move || async move {
-        Ok::<_, AppError>(get_account(id).await)
-    });
-    // Focus goes back where it was once the view is rebuilt.
-    Effect::new(move |_| {
-        details.track();
-        if let Some(spot) = refresh.focus.try_update_value(Option::take).flatten() {
-            spot.restore();
-        }
-    });
     view! {
-        // Says what changed: the view below is rebuilt, and a message inside it would come
-        // and go with it, unheard.
-        <p class="visually-hidden" aria-live="polite" id="account-announcer">{move || refresh.said.get()}</p>
+        {rebuilt.announcer()}
         {move || match details.get() {
             Ok(d) => Either::Left(view! { <Account details=d/> }),
             Err(error) => Either::Right(view! { <AccountError error/> }),
@@ -208,13 +195,12 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     }
 }
 
-/// What the account page's forms share: the version that refetches the account, what the
-/// last change said, and where focus was when it was sent.
+/// What the account page's forms share: the version that refetches the account, and the
+/// announcement and focus of the view rebuilt from it.
 #[derive(Clone, Copy)]
 struct Refresh {
     version: RwSignal<u32>,
-    said: RwSignal<String>,
-    focus: StoredValue<Option<FocusSpot>>,
+    rebuilt: Rebuilt,
 }
 
 #[derive(Clone, Copy)]
@@ -233,8 +219,7 @@ fn refresh_after<T: Send + Sync + Clone + 'static>(
     let refresh = expect_context::<Refresh>();
     Effect::new(move |_| {
         if let Some(Ok(done)) = value() {
-            refresh.focus.set_value(Some(FocusSpot::current()));
-            refresh.said.set(said(&done));
+            refresh.rebuilt.changed(said(&done));
             refresh.version.update(|n| *n += 1);
         }
     });
