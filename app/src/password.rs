@@ -163,7 +163,11 @@ mod server {
             let (reply, result) = oneshot::channel();
             self.jobs
                 .send(Box::new(move || {
-                    let _ = reply.send(work());
+                    // Its caller went away while it waited (a client that gave up): nobody
+                    // would read the result, so spend no hash on it.
+                    if !reply.is_closed() {
+                        let _ = reply.send(work());
+                    }
                 }))
                 .map_err(|_| AppError::Internal)?;
             result.await.map_err(|_| {
@@ -303,6 +307,44 @@ mod tests {
         assert_eq!(nice, 10);
         // The async runtime's own threads keep their priority.
         assert_eq!(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }, ours);
+    }
+
+    /// A login whose client went away while it waited in the queue (a timeout, a closed tab,
+    /// a flood of abandoned requests) costs no hash: the CPU and the 19 MiB go to the next.
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn a_job_whose_caller_went_away_is_skipped() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let hasher = PasswordHasher::new(1, 0).unwrap();
+        // Keep the only thread busy until told otherwise.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let busy = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move || {
+                        let _ = started.send(());
+                        wait.recv().is_ok()
+                    })
+                    .await
+            }
+        });
+        running.await.unwrap();
+        // Queued behind it, then abandoned: the caller stops waiting.
+        let ran = Arc::new(AtomicBool::new(false));
+        let abandoned = tokio::time::timeout(std::time::Duration::from_millis(50), {
+            let ran = Arc::clone(&ran);
+            hasher.run(move || ran.store(true, Ordering::SeqCst))
+        })
+        .await;
+        assert!(abandoned.is_err(), "the job was still queued");
+        release.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
+        // The queue is in order: once a later job is done, the abandoned one had its turn.
+        assert_eq!(hasher.run(|| 7).await.unwrap(), 7);
+        assert!(!ran.load(Ordering::SeqCst), "an abandoned job was computed");
     }
 
     #[cfg(feature = "ssr")]
