@@ -18,7 +18,9 @@ enum Phase {
     Ended,
 }
 
-#[island(lazy)]
+// Not lazy: it is on every signed-in page, where as a lazy island it cost 16 files of its own
+// (README, "Performance decisions").
+#[island]
 pub fn SessionTimer(clock: SessionClock) -> impl IntoView {
     crate::ui::island_hydrated();
     let clock = RwSignal::new(clock);
