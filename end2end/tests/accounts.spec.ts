@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, linkIn, mailTo, newPerson, signUp } from "./helpers";
+import { fillSignup, hydrated, linkIn, mailTo, newPerson, signUp } from "./helpers";
 
 test("an Owner invites a new person who signs up with the locked email and joins; a Member sees no edit controls", async ({ browser }) => {
   // The Owner, in one browser context.
@@ -37,11 +37,7 @@ test("an Owner invites a new person who signs up with the locked email and joins
   await guest.getByRole("link", { name: "Sign up to accept" }).click();
   await expect(guest.getByLabel("Email")).toHaveValue(grace.email);
   await expect(guest.getByLabel("Email")).toHaveAttribute("readonly", "");
-  await guest.getByLabel("First name").fill(grace.first);
-  await guest.getByLabel("Last name").fill(grace.last);
-  await guest.getByLabel("Mobile number").fill(grace.mobile);
-  await guest.getByLabel("Password", { exact: true }).fill(grace.password);
-  await guest.getByLabel("Confirm password").fill(grace.password);
+  await fillSignup(guest, grace, { email: false });
   await guest.getByRole("button", { name: "Sign up" }).click();
   await expect(guest).toHaveURL(/^[^?#]*\/accounts\/\d+$/);
   await expect(guest.getByRole("heading", { name: "Ada Lovelace", level: 1 })).toBeVisible();

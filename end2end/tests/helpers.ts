@@ -33,10 +33,11 @@ export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 30_000 });
 }
 
-export async function fillSignup(page: Page, p: Person) {
+/** Fills the sign-up form; `email: false` where the address is given (an invitation's). */
+export async function fillSignup(page: Page, p: Person, { email = true } = {}) {
   await page.getByLabel("First name").fill(p.first);
   await page.getByLabel("Last name").fill(p.last);
-  await page.getByLabel("Email").fill(p.email);
+  if (email) await page.getByLabel("Email").fill(p.email);
   await page.getByLabel("Mobile number").fill(p.mobile);
   await page.getByLabel("Password", { exact: true }).fill(p.password);
   await page.getByLabel("Confirm password").fill(p.password);
@@ -257,11 +258,7 @@ export async function joinFromInvitation(page: Page, guest: Person, onLanding?: 
   await onLanding?.();
   await page.getByRole("link", { name: "Sign up to accept" }).click();
   await hydrated(page);
-  await page.getByLabel("First name").fill(guest.first);
-  await page.getByLabel("Last name").fill(guest.last);
-  await page.getByLabel("Mobile number").fill(guest.mobile);
-  await page.getByLabel("Password", { exact: true }).fill(guest.password);
-  await page.getByLabel("Confirm password").fill(guest.password);
+  await fillSignup(page, guest, { email: false });
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.getByText("Your role: Member")).toBeVisible();
 }

@@ -196,6 +196,19 @@ enum Step {
     Done,
 }
 
+impl Step {
+    /// Its number and title: the progress line and the step's heading say them.
+    fn numbered(self) -> Option<(u8, &'static str)> {
+        match self {
+            Step::Start => None,
+            Step::Name => Some((1, "Name your device")),
+            Step::Scan => Some((2, "Scan the QR code")),
+            Step::Confirm => Some((3, "Enter the code")),
+            Step::Done => Some((4, "Device linked")),
+        }
+    }
+}
+
 /// The linking wizard, one island: its steps change in place, so the recovery codes the
 /// last step shows (they exist only in the finishing response) stay in memory.
 #[island(lazy)]
@@ -228,12 +241,10 @@ fn LinkWizard(
     let needs_access =
         Signal::derive(move || matches!(step.get(), Step::Name | Step::Scan | Step::Confirm));
     // One line that stays while the steps change in place, so each change is announced once.
-    let progress = move || match step.get() {
-        Step::Start => "",
-        Step::Name => "Step 1 of 4: Name your device",
-        Step::Scan => "Step 2 of 4: Scan the QR code",
-        Step::Confirm => "Step 3 of 4: Enter the code",
-        Step::Done => "Step 4 of 4: Device linked",
+    let progress = move || {
+        step.get()
+            .numbered()
+            .map(|(number, title)| format!("Step {number} of 4: {title}"))
     };
     view! {
         <ConfirmAccessPanel reauth/>
@@ -280,7 +291,8 @@ fn StepLink(
 
 /// A step's title. A step without a field to start with takes focus here when it opens.
 #[component]
-fn StepHeading(title: &'static str, #[prop(optional)] focused: bool) -> impl IntoView {
+fn StepHeading(step: Step, #[prop(optional)] focused: bool) -> impl IntoView {
+    let title = step.numbered().map(|(_, title)| title);
     let heading = NodeRef::<html::H3>::new();
     if focused {
         focus_when_shown(heading);
@@ -303,7 +315,7 @@ fn NameStep() -> impl IntoView {
         }
     });
     view! {
-        <StepHeading title="Name your device"/>
+        <StepHeading step=Step::Name/>
         <ServerForm action=begin node_ref=form attr:novalidate=true>
             <FormStatus result success="Device created: scan the code next."/>
             <Field label="Device name" name="name" required=true autocomplete="off" autofocus=true
@@ -321,7 +333,7 @@ fn NameStep() -> impl IntoView {
 fn ScanStep(pending: PendingDevice) -> impl IntoView {
     let key = pending.setup_key.clone();
     view! {
-        <StepHeading title="Scan the QR code" focused=true/>
+        <StepHeading step=Step::Scan focused=true/>
         <ol class="wizard-steps">
             <li>
                 "Download an authenticator app: Google Authenticator, Microsoft Authenticator, "
@@ -363,7 +375,7 @@ fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
         }
     });
     view! {
-        <StepHeading title="Enter the code"/>
+        <StepHeading step=Step::Confirm/>
         <p>{format!("Enter the code displayed in the app for \u{201c}{}\u{201d} and click Finish.", pending.name)}</p>
         <ServerForm action=finish node_ref=form attr:novalidate=true>
             <FormStatus result success="Linked."/>
@@ -386,7 +398,7 @@ struct LinkedResult(RwSignal<Option<Linked>>);
 fn DoneStep() -> impl IntoView {
     let linked = expect_context::<LinkedResult>();
     view! {
-        <StepHeading title="Device linked" focused=true/>
+        <StepHeading step=Step::Done focused=true/>
         {move || linked.0.get().map(|l| view! {
             <p class="alert alert-success">
                 {format!("\u{201c}{}\u{201d} is linked to your account. ", l.name)}

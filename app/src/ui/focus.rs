@@ -30,15 +30,14 @@ const FIRST_FIELD: &str = "input:not([type=hidden]), select, textarea, button";
 /// `on:toggle` of a `<details>` holding an in-place form (Rename, Remove, Delete): opening it
 /// moves focus to its first field, or its button when it asks only to confirm.
 pub fn disclosure_toggled(ev: Event) {
-    let Some(details) = ev
-        .current_target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-    else {
-        return;
-    };
-    if details.has_attribute("open") {
+    if let Some(details) = listening_element(&ev).filter(|d| d.has_attribute("open")) {
         focus_first(&details, FIRST_FIELD);
     }
+}
+
+/// The element whose listener is running (the `<details>`).
+fn listening_element(ev: &Event) -> Option<Element> {
+    ev.current_target()?.dyn_into::<Element>().ok()
 }
 
 /// Focuses the first element inside `root` that `selector` finds, if there is one.
@@ -59,15 +58,9 @@ pub fn disclosure_keydown(ev: KeyboardEvent) {
     if ev.key() != "Escape" {
         return;
     }
-    let Some(details) = ev
-        .current_target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-    else {
+    let Some(details) = listening_element(&ev).filter(|d| d.has_attribute("open")) else {
         return;
     };
-    if !details.has_attribute("open") {
-        return;
-    }
     ev.prevent_default();
     let _ = details.remove_attribute("open");
     focus_first(&details, "summary");
