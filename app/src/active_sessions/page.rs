@@ -10,7 +10,7 @@ use super::{
 };
 use crate::sudo::{ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, query_param};
-use crate::ui::{FormResult, FormStatus, ServerForm};
+use crate::ui::{FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SessionsSection() -> impl IntoView {
@@ -81,7 +81,7 @@ fn SessionRow(session: SessionView) -> impl IntoView {
 fn EndOne(id: String, browser: String) -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let end = ServerAction::<EndSession>::new();
+    let end = FormAction::<EndSession>::new();
     let result = FormResult::new(end.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);
@@ -105,7 +105,7 @@ fn EndOne(id: String, browser: String) -> impl IntoView {
 fn EndOthers() -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let end = ServerAction::<EndOtherSessions>::new();
+    let end = FormAction::<EndOtherSessions>::new();
     let result = FormResult::new(end.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);

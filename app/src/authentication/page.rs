@@ -8,7 +8,7 @@ use crate::security_log::SecurityLogSection;
 use crate::strength_meter::StrengthMeter;
 use crate::sudo::AccessQuestion;
 use crate::two_factor::TwoFactorSection;
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn AuthenticationPage() -> impl IntoView {
@@ -31,7 +31,7 @@ pub fn AuthenticationPage() -> impl IntoView {
 #[island(lazy)]
 fn ChangePasswordSection() -> impl IntoView {
     crate::ui::island_hydrated();
-    let change = ServerAction::<ChangePassword>::new();
+    let change = FormAction::<ChangePassword>::new();
     let result = FormResult::new(change.value());
     let password = RwSignal::new(String::new());
     let form = NodeRef::<html::Form>::new();

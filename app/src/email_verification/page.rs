@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{check_verification_link, ResendVerification, VerifyEmail, DONE_RESENT};
 use crate::ui::AuthFrame;
-use crate::ui::{FormResult, FormStatus, ServerForm};
+use crate::ui::{FormAction, FormResult, FormStatus, ServerForm};
 
 /// `/verify-email/:token`: the address the link confirms and a button to confirm it. Only
 /// the button uses the link up (a scanner that fetches every link in a mail confirms
@@ -51,7 +51,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
 #[island(lazy)]
 fn ConfirmForm(token: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let confirm = ServerAction::<VerifyEmail>::new();
+    let confirm = FormAction::<VerifyEmail>::new();
     let result = FormResult::new(confirm.value());
     view! {
         <ServerForm action=confirm>
@@ -81,7 +81,7 @@ pub fn EmailNotice(email: String) -> impl IntoView {
 #[island(lazy)]
 fn ResendForm() -> impl IntoView {
     crate::ui::island_hydrated();
-    let resend = ServerAction::<ResendVerification>::new();
+    let resend = FormAction::<ResendVerification>::new();
     let result = FormResult::new(resend.value());
     view! {
         <ServerForm action=resend>

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use super::{AddPasskey, PasskeyOptions, DONE_ADDED, NAME_MAX_CHARS};
 use crate::error::AppError;
 use crate::sudo::{ConfirmAccessPanel, Reauth};
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
 /// The words `<noscript>` shows where a passkey control would be.
 pub const NEEDS_JAVASCRIPT: &str =
@@ -62,11 +62,11 @@ pub fn AddPasskeyPanel(names: Vec<String>) -> impl IntoView {
     crate::ui::island_hydrated();
     let running = running();
     let reauth = Reauth::new();
-    let start = ServerAction::<PasskeyOptions>::new();
+    let start = FormAction::<PasskeyOptions>::new();
     let start_result = FormResult::new(start.value());
     let start_form = NodeRef::<html::Form>::new();
     reauth.watch(start_result, start_form);
-    let add = ServerAction::<AddPasskey>::new();
+    let add = FormAction::<AddPasskey>::new();
     let add_result = FormResult::new(add.value());
     let name_form = NodeRef::<html::Form>::new();
     reauth.watch(add_result, name_form);

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::{check_reset_link, RequestPasswordReset, ResetPassword, DONE_REQUESTED};
 use crate::strength_meter::StrengthMeter;
 use crate::ui::AuthFrame;
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn PasswordResetPage() -> impl IntoView {
 #[island(lazy)]
 fn RequestForm() -> impl IntoView {
     crate::ui::island_hydrated();
-    let request = ServerAction::<RequestPasswordReset>::new();
+    let request = FormAction::<RequestPasswordReset>::new();
     let result = FormResult::new(request.value());
     view! {
         <ServerForm action=request attr:novalidate=true>
@@ -72,7 +72,7 @@ pub fn ChooseNewPasswordPage() -> impl IntoView {
 #[island(lazy)]
 fn NewPasswordForm(token: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let reset = ServerAction::<ResetPassword>::new();
+    let reset = FormAction::<ResetPassword>::new();
     let result = FormResult::new(reset.value());
     let password = RwSignal::new(String::new());
     view! {

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
 use crate::display::format::{DateFormat, TimeFormat};
 use crate::display::Preferences;
-use crate::ui::{events, FormResult, FormStatus, ServerForm};
+use crate::ui::{events, FormAction, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
 const MAX_SUGGESTIONS: usize = 12;
@@ -22,7 +22,7 @@ const PREVIEW_ANNOUNCE_PAUSE_MS: u64 = 1000;
 #[island(lazy)]
 pub fn PreferencesForm(data: PreferencesData) -> impl IntoView {
     crate::ui::island_hydrated();
-    let action = ServerAction::<SavePreferences>::new();
+    let action = FormAction::<SavePreferences>::new();
     let result = FormResult::new(action.value());
     // Times elsewhere on the page are shown in these preferences.
     Effect::new(move |_| {
@@ -89,7 +89,7 @@ fn browser_zone() -> Option<String> {
 #[component]
 fn PreferencesFields(
     data: PreferencesData,
-    action: ServerAction<SavePreferences>,
+    action: FormAction<SavePreferences>,
     result: FormResult,
 ) -> impl IntoView {
     let PreferencesData {

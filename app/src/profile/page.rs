@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use super::{get_profile, ProfileData, SaveProfile, NAME_MAX_CHARS};
 use crate::preferences::{get_preferences, PreferencesForm};
-use crate::ui::{events, refetched, Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{events, refetched, Field, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn UserSettingsPage() -> impl IntoView {
@@ -36,7 +36,7 @@ pub fn UserSettingsPage() -> impl IntoView {
 #[island]
 fn ProfileSection(data: ProfileData) -> impl IntoView {
     crate::ui::island_hydrated();
-    let save = ServerAction::<SaveProfile>::new();
+    let save = FormAction::<SaveProfile>::new();
     let result = FormResult::new(save.value());
     // Fetched again after a save here (the stored, trimmed names) or of the preferences
     // (the dates below are shown in them); a failed save keeps what was typed.

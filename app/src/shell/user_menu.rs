@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::session::Logout;
 use crate::sign_in::{current_user, UserSummary};
-use crate::ui::{events, ServerForm};
+use crate::ui::{events, FormAction, ServerForm};
 
 #[island]
 pub fn UserMenu(user: UserSummary) -> impl IntoView {
@@ -27,7 +27,7 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
     Effect::new(move |_| enhanced.set(true));
     let container = NodeRef::<html::Div>::new();
     let button = NodeRef::<html::Button>::new();
-    let logout = ServerAction::<Logout>::new();
+    let logout = FormAction::<Logout>::new();
 
     // The item focus is moving to. Focus moves on the next frame (once the menu is shown),
     // and keys pressed before then must count from there, not from where focus still is.

@@ -10,7 +10,7 @@ use super::{current_user, login_offers_passkey, Login, Signup, VerifyLoginCode};
 use crate::passkeys::{PasskeySignIn, UsePasskey, NEEDS_DOMAIN, NEEDS_JAVASCRIPT};
 use crate::session::Logout;
 use crate::strength_meter::StrengthMeter;
-use crate::ui::{AuthFrame, Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{AuthFrame, Field, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -41,7 +41,7 @@ pub fn SignupPage() -> impl IntoView {
 #[island(lazy)]
 fn SignupForm(invitation: Option<(String, String)>) -> impl IntoView {
     crate::ui::island_hydrated();
-    let signup = ServerAction::<Signup>::new();
+    let signup = FormAction::<Signup>::new();
     let result = FormResult::new(signup.value());
     let password = RwSignal::new(String::new());
     let (first, last) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -136,7 +136,7 @@ pub fn LoginPage() -> impl IntoView {
 #[island(lazy)]
 fn LoginForm(next: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let login = ServerAction::<Login>::new();
+    let login = FormAction::<Login>::new();
     let result = FormResult::new(login.value());
     view! {
             <ServerForm action=login>
@@ -190,7 +190,7 @@ pub fn LoginCodePage() -> impl IntoView {
 #[island(lazy)]
 fn LoginCodeForm(next: String) -> impl IntoView {
     crate::ui::island_hydrated();
-    let verify = ServerAction::<VerifyLoginCode>::new();
+    let verify = FormAction::<VerifyLoginCode>::new();
     let result = FormResult::new(verify.value());
     view! {
             <ServerForm action=verify attr:novalidate=true>
@@ -208,7 +208,7 @@ fn LoginCodeForm(next: String) -> impl IntoView {
 /// a POST, so a link elsewhere cannot log anyone out.
 #[component]
 pub fn LogoutPage() -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
+    let logout = FormAction::<Logout>::new();
     let user = Resource::new(|| (), |_| current_user());
     view! {
         <AuthFrame title="Log out">

@@ -7,7 +7,8 @@ use leptos_meta::Title;
 
 use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
 use crate::ui::{
-    disclosure_keydown, disclosure_toggled, refetched, FormResult, FormStatus, Rebuilt, ServerForm,
+    disclosure_keydown, disclosure_toggled, refetched, FormAction, FormResult, FormStatus, Rebuilt,
+    ServerForm,
 };
 
 #[component]
@@ -26,7 +27,7 @@ pub fn SshKeysPage() -> impl IntoView {
 #[island(lazy)]
 fn SshKeys(data: SshKeysData) -> impl IntoView {
     crate::ui::island_hydrated();
-    let add = ServerAction::<AddSshKey>::new();
+    let add = FormAction::<AddSshKey>::new();
     let version = RwSignal::new(0u32);
     Effect::new(move |_| {
         if add.value().with(|v| matches!(v, Some(Ok(_)))) {
@@ -72,7 +73,7 @@ fn KeyList(keys: Vec<SshKeyView>, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
-    let delete = ServerAction::<DeleteSshKey>::new();
+    let delete = FormAction::<DeleteSshKey>::new();
     let result = FormResult::new(delete.value());
     let rebuilt = expect_context::<Rebuilt>();
     let title = key.title.clone();
@@ -111,7 +112,7 @@ fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn AddKeyForm(add: ServerAction<AddSshKey>) -> impl IntoView {
+fn AddKeyForm(add: FormAction<AddSshKey>) -> impl IntoView {
     let result = FormResult::new(add.value());
     let form = NodeRef::<html::Form>::new();
     // The title field shows the key's comment as what an empty title will become.

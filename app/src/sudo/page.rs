@@ -7,7 +7,7 @@ use leptos::server_fn::error::ServerFnUrlError;
 use super::{AccessClock, ConfirmAccess, DONE_ACCESS};
 use crate::error::AppError;
 use crate::ui::address::query_param;
-use crate::ui::{focus_first, Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{focus_first, Field, FormAction, FormResult, FormStatus, ServerForm};
 
 /// At the top of a page with sensitive forms: the password question after a form posted
 /// without JavaScript was refused, and the notice once it was answered.
@@ -37,7 +37,7 @@ pub fn RefusedWithoutJavaScript() -> impl IntoView {
             AppError::ReauthRequired
         )
     });
-    let confirm = ServerAction::<ConfirmAccess>::new();
+    let confirm = FormAction::<ConfirmAccess>::new();
     let result = FormResult::new(confirm.value());
     // A wrong password comes back the same way, for this form.
     let retrying = result.error().get_untracked().is_some();
@@ -48,7 +48,7 @@ pub fn RefusedWithoutJavaScript() -> impl IntoView {
 /// recent password check; "Continue" sends that form again.
 #[component]
 pub fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmAccess>::new();
+    let confirm = FormAction::<ConfirmAccess>::new();
     let result = FormResult::new(confirm.value());
     Effect::new(move |_| {
         if result.succeeded().get() {
@@ -71,7 +71,7 @@ pub fn ConfirmAccessPanel(reauth: Reauth) -> impl IntoView {
 }
 
 #[component]
-fn ConfirmAccessForm(confirm: ServerAction<ConfirmAccess>, result: FormResult) -> impl IntoView {
+fn ConfirmAccessForm(confirm: FormAction<ConfirmAccess>, result: FormResult) -> impl IntoView {
     view! {
         <div class="reauth" role="group" aria-labelledby="reauth-heading">
             <h3 id="reauth-heading">"Confirm access"</h3>

@@ -23,8 +23,8 @@ use crate::passkeys::{self, AddPasskeyPanel, PasskeyView};
 use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{
-    disclosure_keydown, disclosure_toggled, focus_when_shown, Field, FormResult, FormStatus,
-    ServerForm,
+    disclosure_keydown, disclosure_toggled, focus_when_shown, Field, FormAction, FormResult,
+    FormStatus, ServerForm,
 };
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
@@ -304,7 +304,7 @@ fn StepHeading(step: Step, #[prop(optional)] focused: bool) -> impl IntoView {
 fn NameStep() -> impl IntoView {
     let reauth = expect_context::<Reauth>();
     let pending = expect_context::<RwSignal<Option<PendingDevice>>>();
-    let begin = ServerAction::<BeginLinking>::new();
+    let begin = FormAction::<BeginLinking>::new();
     let result = FormResult::new(begin.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);
@@ -362,7 +362,7 @@ fn ScanStep(pending: PendingDevice) -> impl IntoView {
 #[component]
 fn ConfirmStep(pending: PendingDevice) -> impl IntoView {
     let reauth = expect_context::<Reauth>();
-    let finish = ServerAction::<FinishLinking>::new();
+    let finish = FormAction::<FinishLinking>::new();
     let result = FormResult::new(finish.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);
@@ -416,7 +416,7 @@ fn DoneStep() -> impl IntoView {
 
 #[component]
 fn CancelButton() -> impl IntoView {
-    let cancel = ServerAction::<CancelLinking>::new();
+    let cancel = FormAction::<CancelLinking>::new();
     Effect::new(move |_| {
         if cancel.value().with(|v| matches!(v, Some(Ok(_)))) {
             load(PAGE);
@@ -508,8 +508,8 @@ fn factor_row(
 fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let rename = ServerAction::<RenameFactor>::new();
-    let remove = ServerAction::<RemoveFactor>::new();
+    let rename = FormAction::<RenameFactor>::new();
+    let remove = FormAction::<RemoveFactor>::new();
     let rename_result = FormResult::new(rename.value());
     let remove_result = FormResult::new(remove.value());
     let remove_form = NodeRef::<html::Form>::new();
@@ -581,7 +581,7 @@ fn RecoveryCodes(
 ) -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
+    let regenerate = FormAction::<RegenerateRecoveryCodes>::new();
     let result = FormResult::new(regenerate.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);

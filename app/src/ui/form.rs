@@ -1,16 +1,104 @@
 //! Form building blocks shared by every settings area: labelled fields with their error
 //! next to them, and the announced success/error line of a form.
 
+use std::ops::Deref;
+
 use leptos::ev::SubmitEvent;
-use leptos::form::FromFormData;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::server_fn::codec::PostUrl;
-use leptos::server_fn::error::{IntoAppError, ServerFnErrorErr};
-use leptos::server_fn::{Http, ServerFn};
-use serde::de::DeserializeOwned;
+use leptos::server::ServerActionError;
+use leptos::server_fn::client::browser::BrowserClient;
+use leptos::server_fn::client::Client;
+use leptos::server_fn::codec::{Encoding, FromRes, PostUrl};
+use leptos::server_fn::error::{
+    FromServerFnError, IntoAppError, ServerFnErrorErr, ServerFnUrlError,
+};
+use leptos::server_fn::request::browser::BrowserRequest;
+use leptos::server_fn::request::ClientReq;
+use leptos::server_fn::response::browser::BrowserResponse;
+use leptos::server_fn::response::ClientRes;
+use leptos::server_fn::{ContentType, Http, ServerFn};
 
 use crate::error::AppError;
+
+/// The action behind a [`ServerForm`]: it posts the form's fields to server function `S` as
+/// they are, url-encoded, as the browser does without JavaScript, and keeps the result.
+/// Leptos' `ServerAction` takes `S`'s typed arguments instead, so its form decodes the fields
+/// into them and encodes them again (serde_qs both ways): that code, and a decoder and encoder
+/// per server function, were in every island's WASM. The server decodes the post either way.
+pub struct FormAction<S: ServerFn> {
+    inner: Action<String, Result<S::Output, S::Error>>,
+}
+
+impl<S: ServerFn> Clone for FormAction<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ServerFn> Copy for FormAction<S> {}
+
+impl<S: ServerFn> Deref for FormAction<S> {
+    type Target = Action<String, Result<S::Output, S::Error>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl<S, Out> FormAction<S>
+where
+    S: ServerFn<Protocol = Http<PostUrl, Out>, Client = BrowserClient> + 'static,
+    S::Output: FromRes<Out, BrowserResponse, S::Error> + Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    Out: Encoding + 'static,
+{
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        // A post without JavaScript that failed comes back to the page with its error.
+        let failed = use_context::<ServerActionError>().and_then(|error| {
+            (error.path() == S::PATH)
+                .then(|| Err(ServerFnUrlError::<S::Error>::decode_err(error.err())))
+        });
+        Self {
+            inner: Action::new_with_value(failed, |fields: &String| post::<S, Out>(fields.clone())),
+        }
+    }
+}
+
+/// What `S`'s own client does after encoding its arguments: post, then decode the answer or
+/// the error, and follow a redirect the server function asked for.
+async fn post<S, Out>(fields: String) -> Result<S::Output, S::Error>
+where
+    S: ServerFn<Protocol = Http<PostUrl, Out>, Client = BrowserClient>,
+    S::Output: FromRes<Out, BrowserResponse, S::Error>,
+    Out: Encoding + 'static,
+{
+    let request =
+        BrowserRequest::try_new_post(S::url(), PostUrl::CONTENT_TYPE, Out::CONTENT_TYPE, fields)?;
+    let response = <BrowserClient as Client<S::Error>>::send(request).await?;
+    let status = ClientRes::<S::Error>::status(&response);
+    let location = ClientRes::<S::Error>::location(&response);
+    let redirected =
+        (300..=399).contains(&status) || ClientRes::<S::Error>::has_redirect(&response);
+    if (400..=599).contains(&status) {
+        let body = ClientRes::<S::Error>::try_into_bytes(response).await?;
+        return Err(S::Error::de(body));
+    }
+    let output = S::Output::from_res(response).await?;
+    if redirected {
+        leptos::server_fn::redirect::call_redirect_hook(&location);
+    }
+    Ok(output)
+}
+
+/// The submitted form's fields, url-encoded, with the button that sent it.
+fn encoded_fields(ev: &SubmitEvent) -> Result<String, String> {
+    let fields = leptos::form::form_data_from_event(ev).map_err(|e| e.to_string())?;
+    let encoded = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&fields)
+        .map_err(|_| "The form could not be read.".to_owned())?;
+    Ok(encoded.to_string().into())
+}
 
 /// A form that posts to a server function: a plain post without JavaScript; with it, a fetch
 /// whose result lands in `action`. It does what Leptos' `ActionForm` does, but keeps its
@@ -19,22 +107,18 @@ use crate::error::AppError;
 /// the Authentication page's islands. A server function's `redirect` is a page load: the
 /// hook for it is set once, in `frontend`'s `hydrate`, before any island runs.
 #[component]
-pub fn ServerForm<ServFn, OutputProtocol, C>(
-    action: ServerAction<ServFn>,
+pub fn ServerForm<ServFn, Out, C>(
+    action: FormAction<ServFn>,
     /// For a form an island sends again (after a password check, say).
     #[prop(optional)]
     node_ref: Option<NodeRef<html::Form>>,
     children: TypedChildren<C>,
 ) -> impl IntoView
 where
-    ServFn: DeserializeOwned
-        + ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    ServFn::Output: Send + Sync + 'static,
+    ServFn: ServerFn<Protocol = Http<PostUrl, Out>, Client = BrowserClient> + 'static,
+    ServFn::Output: FromRes<Out, BrowserResponse, ServFn::Error> + Send + Sync + 'static,
     ServFn::Error: Send + Sync + 'static,
+    Out: Encoding + 'static,
     C: IntoView + 'static,
 {
     let on_submit = move |ev: SubmitEvent| {
@@ -43,16 +127,14 @@ where
         }
         ev.prevent_default();
         super::focus::remember_submit();
-        match ServFn::from_event(&ev) {
-            Ok(input) => {
-                action.dispatch(input);
+        match encoded_fields(&ev) {
+            Ok(fields) => {
+                action.dispatch(fields);
             }
-            // Only a form whose fields do not match its server function gets here.
-            Err(err) => {
-                action.value().set(Some(Err(
-                    ServerFnErrorErr::Serialization(err.to_string()).into_app_error()
-                )))
-            }
+            // Only a form the browser cannot read gets here.
+            Err(err) => action.value().set(Some(Err(
+                ServerFnErrorErr::Serialization(err).into_app_error()
+            ))),
         }
     };
     // Focus stays where the person was, also when the button was disabled while it was sent.

@@ -11,12 +11,12 @@ use crate::accounts::{
     InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role, Viewer,
 };
 use crate::ui::AuthFrame;
-use crate::ui::{Field, FormResult, FormStatus, ServerForm};
+use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub(super) fn MyInvitation(
     invitation: InvitationView,
-    answer: ServerAction<AnswerInvitation>,
+    answer: FormAction<AnswerInvitation>,
 ) -> impl IntoView {
     let id = invitation.id.to_string();
     let id2 = id.clone();
@@ -116,8 +116,8 @@ fn SentNotice() -> impl IntoView {
 
 #[component]
 fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
-    let resend = ServerAction::<ResendInvitation>::new();
-    let revoke = ServerAction::<RevokeInvitation>::new();
+    let resend = FormAction::<ResendInvitation>::new();
+    let revoke = FormAction::<RevokeInvitation>::new();
     refresh_after(
         move || resend.value().get(),
         |sent| format!("Invitation mailed to {} again.", sent.email),
@@ -184,11 +184,11 @@ pub fn InvitationPage() -> impl IntoView {
 #[island(lazy)]
 fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView {
     crate::ui::island_hydrated();
-    let accept = ServerAction::<AcceptInvitation>::new();
-    let decline = ServerAction::<DeclineInvitation>::new();
+    let accept = FormAction::<AcceptInvitation>::new();
+    let decline = FormAction::<DeclineInvitation>::new();
     let accept_result = FormResult::new(accept.value());
     let decline_result = FormResult::new(decline.value());
-    let logout = ServerAction::<crate::session::Logout>::new();
+    let logout = FormAction::<crate::session::Logout>::new();
     let l = landing;
     let intro = format!(
         "{} invited {} to join \u{201c}{}\u{201d} as {}. The invitation expires {}.",

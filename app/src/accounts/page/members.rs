@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use super::refresh_after;
 use crate::accounts::{ChangeRole, MemberView, RemoveMember, Role};
-use crate::ui::{disclosure_keydown, disclosure_toggled, FormResult, FormStatus, ServerForm};
+use crate::ui::{
+    disclosure_keydown, disclosure_toggled, FormAction, FormResult, FormStatus, ServerForm,
+};
 
 #[component]
 pub(super) fn MembersSection(
@@ -31,8 +33,8 @@ pub(super) fn MembersSection(
 
 #[component]
 fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool) -> impl IntoView {
-    let change = ServerAction::<ChangeRole>::new();
-    let remove = ServerAction::<RemoveMember>::new();
+    let change = FormAction::<ChangeRole>::new();
+    let remove = FormAction::<RemoveMember>::new();
     let email = member.email.clone();
     refresh_after(
         move || change.value().get(),
@@ -95,7 +97,7 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
 
 #[component]
 pub(super) fn LeaveSection(account_id: i64, me: i64) -> impl IntoView {
-    let leave = ServerAction::<RemoveMember>::new();
+    let leave = FormAction::<RemoveMember>::new();
     let result = FormResult::new(leave.value());
     view! {
         <section class="panel" aria-labelledby="leave-heading">

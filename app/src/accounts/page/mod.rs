@@ -19,7 +19,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::ui::address::navigate;
-use crate::ui::{refetched, Field, FormResult, FormStatus, Rebuilt, ServerForm};
+use crate::ui::{refetched, Field, FormAction, FormResult, FormStatus, Rebuilt, ServerForm};
 use information::AccountInfoSection;
 use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
 use members::{LeaveSection, MembersSection};
@@ -54,8 +54,8 @@ pub fn AccountsPage() -> impl IntoView {
 fn Accounts(data: AccountsOverview) -> impl IntoView {
     crate::ui::island_hydrated();
     let version = RwSignal::new(0u32);
-    let create = ServerAction::<CreateAccount>::new();
-    let answer = ServerAction::<AnswerInvitation>::new();
+    let create = FormAction::<CreateAccount>::new();
+    let answer = FormAction::<AnswerInvitation>::new();
     refetch_on_success(move || create.value().with(ok), version);
     refetch_on_success(move || answer.value().with(ok), version);
     let overview = refetched(data, version, list_accounts);
@@ -164,9 +164,9 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     // The page's main forms live with the page, not with the account view that is rebuilt
     // after every change, so their confirmations stay on screen.
     let forms = PageForms {
-        save: ServerAction::new(),
-        create_workspace: ServerAction::new(),
-        send: ServerAction::new(),
+        save: FormAction::new(),
+        create_workspace: FormAction::new(),
+        send: FormAction::new(),
     };
     provide_context(forms);
     refresh_after(
@@ -205,9 +205,9 @@ struct Refresh {
 
 #[derive(Clone, Copy)]
 struct PageForms {
-    save: ServerAction<SaveAccount>,
-    create_workspace: ServerAction<CreateWorkspace>,
-    send: ServerAction<SendInvitation>,
+    save: FormAction<SaveAccount>,
+    create_workspace: FormAction<CreateWorkspace>,
+    send: FormAction<SendInvitation>,
 }
 
 /// Refetches the account after any successful change on its page, announces it as `said`

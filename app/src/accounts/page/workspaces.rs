@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::{refresh_after, PageForms};
 use crate::accounts::{all_workspaces, DeleteWorkspace, RenameWorkspace, WorkspaceView};
 use crate::ui::{
-    disclosure_keydown, disclosure_toggled, Field, FormResult, FormStatus, ServerForm,
+    disclosure_keydown, disclosure_toggled, Field, FormAction, FormResult, FormStatus, ServerForm,
 };
 
 #[component]
@@ -37,8 +37,8 @@ pub(super) fn WorkspacesSection(
 
 #[component]
 fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> impl IntoView {
-    let rename = ServerAction::<RenameWorkspace>::new();
-    let delete = ServerAction::<DeleteWorkspace>::new();
+    let rename = FormAction::<RenameWorkspace>::new();
+    let delete = FormAction::<DeleteWorkspace>::new();
     refresh_after(
         move || rename.value().get(),
         |_| "Workspace renamed.".to_owned(),
