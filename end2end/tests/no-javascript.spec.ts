@@ -66,7 +66,7 @@ test("two-factor authentication works with JavaScript off", async ({ page }) => 
   await page.getByRole("link", { name: "Enable Two-factor authentication" }).click();
   await page.getByLabel("Device name").fill("  ");
   await page.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expect(page.locator("#name-error")).toHaveText("Enter a name for this device, e.g. \"Work phone\".");
+  await expect(page.locator("#name-error")).toHaveText("Enter a name for this device, e.g. \u201cWork phone\u201d.");
   await page.getByLabel("Device name").fill("Desk phone");
   await page.getByRole("button", { name: "Confirm", exact: true }).click();
   await expect(page).toHaveURL(/wizard=scan/);
@@ -101,7 +101,7 @@ test("two-factor authentication works with JavaScript off", async ({ page }) => 
   await row.getByText("Rename", { exact: true }).click();
   await row.getByLabel("New name").fill("  ");
   await row.getByRole("button", { name: "Save name" }).click();
-  await expect(row.locator(".field-error")).toHaveText("Enter a name for this device, e.g. \"Work phone\".");
+  await expect(row.locator(".field-error")).toHaveText("Enter a name for this device, e.g. \u201cWork phone\u201d.");
   await expect(page.locator(".device-name")).toHaveText(["Desk phone"]);
   await row.getByLabel("New name").fill("Pocket phone");
   await row.getByRole("button", { name: "Save name" }).click();

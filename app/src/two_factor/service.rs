@@ -28,7 +28,7 @@ pub fn validate_device_name(input: &str) -> Result<(String, String), String> {
         input,
         DEVICE_NAME_MAX_CHARS,
         "device name",
-        "Enter a name for this device, e.g. \"Work phone\".",
+        "Enter a name for this device, e.g. \u{201c}Work phone\u{201d}.",
     )
 }
 
