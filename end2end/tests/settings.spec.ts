@@ -218,3 +218,28 @@ test.describe("with the system set to dark", () => {
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(20, 22, 26)");
   });
 });
+
+test("a form sends the same fields with JavaScript as without it", async ({ browser }) => {
+  const sent: string[] = [];
+  for (const javaScriptEnabled of [false, true]) {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    // Caught before the server: only what the browser sends is compared.
+    let posted!: () => void;
+    const caught = new Promise<void>((resolve) => (posted = resolve));
+    await page.route("**/api/login", async (route) => {
+      sent.push(route.request().postData() ?? "");
+      await route.abort();
+      posted();
+    });
+    await page.goto("/login?next=/settings/ssh-keys");
+    if (javaScriptEnabled) await hydrated(page);
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("violet tractor & co");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await caught;
+    await context.close();
+  }
+  expect(sent[0]).toBe("next=%2Fsettings%2Fssh-keys&email=ada%40example.com&password=violet+tractor+%26+co");
+  expect(sent[1]).toBe(sent[0]);
+});

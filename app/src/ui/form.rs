@@ -95,6 +95,9 @@ where
 /// The submitted form's fields, url-encoded, with the button that sent it.
 fn encoded_fields(ev: &SubmitEvent) -> Result<String, String> {
     let fields = leptos::form::form_data_from_event(ev).map_err(|e| e.to_string())?;
+    // Leptos adds the submitting button even without a name, as `=`; the browser's own post
+    // leaves such a button out.
+    fields.delete("");
     let encoded = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&fields)
         .map_err(|_| "The form could not be read.".to_owned())?;
     Ok(encoded.to_string().into())
