@@ -1,5 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { earlyInStep, fillSignup, logIn, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
+import type { Browser, Page } from "@playwright/test";
+import { earlyInStep, fillSignup, linkIn, logIn, mailTo, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
+import type { Person } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
 
@@ -55,6 +57,96 @@ test("every form works with JavaScript off", async ({ page }) => {
   await logIn(page, p.email, "marble orchard hums at dusk");
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
 });
+
+// Each change on an account's page reloads it without JavaScript; the reloaded page says what
+// was done, as the page with JavaScript does.
+test("an account's forms say what they did with JavaScript off", async ({ page, browser }) => {
+  const ada = newPerson("Ada", "Lovelace");
+  await signUp(page, ada, { js: false });
+  const said = (text: string) => expect(page.getByRole("status").filter({ hasText: text })).toBeVisible();
+
+  await page.goto("/accounts");
+  await page.getByLabel("Account name").fill("Analytical Engines");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Analytical Engines" })).toBeVisible();
+  await said("Account created.");
+  const accountPage = page.url().split("?")[0];
+
+  // Workspaces: create, rename and delete.
+  await page.getByLabel("Workspace name").fill("Research");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await said("Workspace created.");
+  const research = page.locator(".workspace").filter({ hasText: "Research" });
+  await research.getByText("Rename", { exact: true }).click();
+  await research.getByLabel("New name").fill("Difference Research");
+  await research.getByRole("button", { name: "Save name" }).click();
+  await said("Workspace renamed.");
+  const renamed = page.locator(".workspace").filter({ hasText: "Difference Research" });
+  await renamed.getByText("Delete", { exact: true }).click();
+  await renamed.getByRole("button", { name: "Delete workspace" }).click();
+  await said("Workspace deleted.");
+  await expect(page.locator(".workspace").filter({ hasText: "Difference Research" })).toHaveCount(0);
+
+  // Invitations: refused, sent, sent again, revoked.
+  const grace = newPerson("Grace", "Hopper");
+  const charles = newPerson("Charles", "Babbage");
+  await invite(page, "not-an-address");
+  await expect(page.locator("#email-error")).toHaveText("Enter an email address like name@example.com.");
+  await invite(page, grace.email);
+  await said("Invitation mailed.");
+  const pending = page.getByRole("region", { name: "Add new user" });
+  const graceRow = pending.getByRole("row").filter({ hasText: grace.email });
+  await expect(graceRow).toBeVisible();
+  await graceRow.getByRole("button", { name: "Resend" }).click();
+  await said("Invitation mailed again.");
+  await invite(page, charles.email);
+  await pending.getByRole("row").filter({ hasText: charles.email }).getByRole("button", { name: "Revoke" }).click();
+  await said("Invitation revoked.");
+  await expect(pending.getByRole("row").filter({ hasText: charles.email })).toHaveCount(0);
+
+  // Members: a role changed, then one leaves and another is removed.
+  const katherine = newPerson("Katherine", "Johnson");
+  await invite(page, katherine.email);
+  const guests = await Promise.all([join(browser, grace), join(browser, katherine)]);
+  await page.goto(accountPage);
+  const users = page.getByRole("region", { name: "Users" });
+  await users.getByLabel(`Role of ${grace.email}`).selectOption("admin");
+  await users.getByRole("row").filter({ hasText: grace.email }).getByRole("button", { name: "Change role" }).click();
+  await said("Role changed.");
+  await expect(users.getByRole("row").filter({ hasText: grace.email })).toContainText("Admin");
+
+  const gracePage = guests[0];
+  await gracePage.getByText("Leave this account", { exact: true }).click();
+  await gracePage.getByRole("button", { name: "Leave account" }).click();
+  await expect(gracePage).toHaveURL(/^[^?#]*\/accounts\?done=left$/);
+  await expect(gracePage.getByRole("status").filter({ hasText: "You left the account." })).toBeVisible();
+  await expect(gracePage.getByRole("link", { name: "Analytical Engines" })).toHaveCount(0);
+
+  const katherineRow = users.getByRole("row").filter({ hasText: katherine.email });
+  await katherineRow.getByText("Remove", { exact: true }).click();
+  await katherineRow.getByRole("button", { name: "Remove from account" }).click();
+  await said("User removed from the account.");
+  await expect(users.getByRole("row").filter({ hasText: katherine.email })).toHaveCount(0);
+  await expect(users.getByRole("row").filter({ hasText: grace.email })).toHaveCount(0);
+  await Promise.all(guests.map((g) => g.context().close()));
+});
+
+async function invite(page: Page, email: string) {
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+}
+
+/** The invited person signs up from the mailed link, in a browser of their own without JavaScript. */
+async function join(browser: Browser, guest: Person): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(linkIn(await mailTo(guest.email, "invited you"), "/invitations/"));
+  await page.getByRole("link", { name: "Sign up to accept" }).click();
+  await fillSignup(page, guest, { email: false });
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("Your role: Member")).toBeVisible();
+  return page;
+}
 
 test("two-factor authentication works with JavaScript off", async ({ page }) => {
   const p = newPerson("Katherine", "Johnson");

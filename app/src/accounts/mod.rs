@@ -175,8 +175,27 @@ pub struct InvitationSent {
     pub email: String,
 }
 
+/// What a page loaded after a change made without JavaScript says (`?done=`): the browser
+/// loads the page again, which has no action result to show. With JavaScript each form says
+/// it in place.
+pub mod done {
+    pub const ACCOUNT_CREATED: &str = "account-created";
+    pub const WORKSPACE_CREATED: &str = "workspace-created";
+    pub const WORKSPACE_RENAMED: &str = "workspace-renamed";
+    pub const WORKSPACE_DELETED: &str = "workspace-deleted";
+    pub const INVITATION_SENT: &str = "invitation-sent";
+    pub const INVITATION_RESENT: &str = "invitation-resent";
+    pub const INVITATION_REVOKED: &str = "invitation-revoked";
+    pub const ROLE_CHANGED: &str = "role-changed";
+    pub const MEMBER_REMOVED: &str = "member-removed";
+    /// On the list of accounts, with or without JavaScript.
+    pub const LEFT: &str = "left";
+}
+
 #[cfg(feature = "ssr")]
 use crate::caller::Caller;
+#[cfg(feature = "ssr")]
+use crate::ui::confirm_plain_post;
 
 #[server(endpoint = "accounts")]
 pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
@@ -188,7 +207,7 @@ pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
 pub async fn create_account(name: String) -> Result<i64, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let id = service::create_account(&state, &user, &name).await?;
-    crate::ui::redirect_plain_post(&format!("/accounts/{id}"));
+    crate::ui::redirect_plain_post(&format!("/accounts/{id}?done={}", done::ACCOUNT_CREATED));
     Ok(id)
 }
 
@@ -220,14 +239,16 @@ pub async fn save_account(
         tax_id,
     };
     service::information::save_info(&state, &user, account_id, info).await?;
-    crate::ui::confirm_plain_post("account");
+    confirm_plain_post("account");
     Ok(())
 }
 
 #[server(endpoint = "workspaces/create")]
 pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::workspaces::create_workspace(&state, &user, account_id, &workspace_name).await
+    service::workspaces::create_workspace(&state, &user, account_id, &workspace_name).await?;
+    confirm_plain_post(done::WORKSPACE_CREATED);
+    Ok(())
 }
 
 #[server(endpoint = "workspaces/rename")]
@@ -238,13 +259,17 @@ pub async fn rename_workspace(
 ) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::workspaces::rename_workspace(&state, &user, account_id, workspace_id, &workspace_name)
-        .await
+        .await?;
+    confirm_plain_post(done::WORKSPACE_RENAMED);
+    Ok(())
 }
 
 #[server(endpoint = "workspaces/delete")]
 pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::workspaces::delete_workspace(&state, &user, account_id, workspace_id).await
+    service::workspaces::delete_workspace(&state, &user, account_id, workspace_id).await?;
+    confirm_plain_post(done::WORKSPACE_DELETED);
+    Ok(())
 }
 
 #[server(endpoint = "workspaces")]
@@ -260,7 +285,9 @@ pub async fn send_invitation(
     role: String,
 ) -> Result<InvitationSent, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::invitations::invite(&state, &user, account_id, &email, &role).await
+    let sent = service::invitations::invite(&state, &user, account_id, &email, &role).await?;
+    confirm_plain_post(done::INVITATION_SENT);
+    Ok(sent)
 }
 
 #[server(endpoint = "invitations/resend")]
@@ -269,19 +296,25 @@ pub async fn resend_invitation(
     invitation_id: i64,
 ) -> Result<InvitationSent, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::invitations::resend(&state, &user, account_id, invitation_id).await
+    let sent = service::invitations::resend(&state, &user, account_id, invitation_id).await?;
+    confirm_plain_post(done::INVITATION_RESENT);
+    Ok(sent)
 }
 
 #[server(endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::invitations::revoke(&state, &user, account_id, invitation_id).await
+    service::invitations::revoke(&state, &user, account_id, invitation_id).await?;
+    confirm_plain_post(done::INVITATION_REVOKED);
+    Ok(())
 }
 
 #[server(endpoint = "members/role")]
 pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
-    service::members::change_role(&state, &user, account_id, user_id, &role).await
+    service::members::change_role(&state, &user, account_id, user_id, &role).await?;
+    confirm_plain_post(done::ROLE_CHANGED);
+    Ok(())
 }
 
 #[server(endpoint = "members/remove")]
@@ -290,7 +323,9 @@ pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError
     let left = user_id == user.id;
     service::members::remove_member(&state, &user, account_id, user_id).await?;
     if left {
-        leptos_axum::redirect("/accounts");
+        leptos_axum::redirect(&format!("/accounts?done={}", done::LEFT));
+    } else {
+        confirm_plain_post(done::MEMBER_REMOVED);
     }
     Ok(())
 }
@@ -314,7 +349,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     service::invitations::decline_by_token(&state, &token).await?;
-    crate::ui::confirm_plain_post("declined");
+    confirm_plain_post("declined");
     Ok(())
 }
 
@@ -323,6 +358,6 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::invitations::answer_mine(&state, &user, invitation_id, accept).await?;
-    crate::ui::confirm_plain_post(if accept { "accepted" } else { "declined" });
+    confirm_plain_post(if accept { "accepted" } else { "declined" });
     Ok(())
 }

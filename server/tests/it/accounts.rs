@@ -29,6 +29,7 @@ on_every_backend!(
     sign_up_from_an_invitation_is_one_transaction,
     an_inviter_who_leaves_takes_their_invitations,
     an_invitation_racing_its_inviter_s_demotion_never_outlives_it,
+    changes_without_javascript_come_back_saying_what_was_done,
 );
 
 const ADA: &str = "ada@example.com";
@@ -1186,4 +1187,162 @@ async fn an_invitation_racing_its_inviter_s_demotion_never_outlives_it(app: Test
             "round {round}: a Member's invitation is pending"
         );
     }
+}
+
+/// Posts a form as a browser without JavaScript does, from `page`: the answer sends it back
+/// there with `?done=`, and the page loaded from that says `said`, which it does not say
+/// otherwise.
+async fn plain_post_says(
+    client: &mut Client,
+    path: &str,
+    page: &str,
+    fields: &[(&str, &str)],
+    said: &str,
+) {
+    let res = client.post_html_form(path, page, fields).await;
+    assert_eq!(res.status, StatusCode::FOUND, "{path}: {}", res.body);
+    let to = res.location().unwrap_or_default().to_owned();
+    assert!(
+        to.starts_with(&format!("{page}?done=")),
+        "{path} went to {to}"
+    );
+    let body = client.get(&to).await.body;
+    assert!(body.contains(said), "{to} does not say {said:?}");
+    assert!(
+        !client.get(page).await.body.contains(said),
+        "{page} says {said:?}"
+    );
+}
+
+async fn changes_without_javascript_come_back_saying_what_was_done(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let res = ada
+        .post_html_form("/api/accounts/create", "/accounts", &[("name", "Engines")])
+        .await;
+    let to = res.location().unwrap_or_default().to_owned();
+    let id: i64 = to
+        .strip_prefix("/accounts/")
+        .and_then(|rest| rest.split_once("?done="))
+        .and_then(|(id, _)| id.parse().ok())
+        .unwrap_or_else(|| panic!("a new account opens its page, not {to}"));
+    assert!(ada.get(&to).await.body.contains("Account created."));
+    let (page, a) = (format!("/accounts/{id}"), id.to_string());
+
+    let ws = |name: &'static str| [("account_id", a.as_str()), ("workspace_name", name)];
+    plain_post_says(
+        &mut ada,
+        "/api/workspaces/create",
+        &page,
+        &ws("Research"),
+        "Workspace created.",
+    )
+    .await;
+    let workspace = details(&mut ada, id).await.json()["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "Research")
+        .map(|w| w["id"].as_i64().unwrap().to_string())
+        .unwrap();
+    let rename = [
+        ("account_id", a.as_str()),
+        ("workspace_id", &workspace),
+        ("workspace_name", "Lab"),
+    ];
+    plain_post_says(
+        &mut ada,
+        "/api/workspaces/rename",
+        &page,
+        &rename,
+        "Workspace renamed.",
+    )
+    .await;
+    let delete = [("account_id", a.as_str()), ("workspace_id", &workspace)];
+    plain_post_says(
+        &mut ada,
+        "/api/workspaces/delete",
+        &page,
+        &delete,
+        "Workspace deleted.",
+    )
+    .await;
+
+    let send = |email: &'static str| {
+        [
+            ("account_id", a.as_str()),
+            ("email", email),
+            ("role", "member"),
+        ]
+    };
+    plain_post_says(
+        &mut ada,
+        "/api/invitations/send",
+        &page,
+        &send("eve@example.com"),
+        "Invitation mailed.",
+    )
+    .await;
+    let eve = invitation_id(&mut ada, id, "eve@example.com")
+        .await
+        .unwrap();
+    let eve = [("account_id", a.as_str()), ("invitation_id", &eve)];
+    plain_post_says(
+        &mut ada,
+        "/api/invitations/resend",
+        &page,
+        &eve,
+        "Invitation mailed again.",
+    )
+    .await;
+    plain_post_says(
+        &mut ada,
+        "/api/invitations/revoke",
+        &page,
+        &eve,
+        "Invitation revoked.",
+    )
+    .await;
+
+    let mut bob = join(&app, &mut ada, id, "member").await;
+    let bob_user = bob_id(&mut ada, id).await;
+    let role = [
+        ("account_id", a.as_str()),
+        ("user_id", &bob_user),
+        ("role", "admin"),
+    ];
+    plain_post_says(&mut ada, "/api/members/role", &page, &role, "Role changed.").await;
+    // Leaving goes to the list of accounts, which says so, with or without JavaScript.
+    let leave = [("account_id", a.as_str()), ("user_id", &bob_user)];
+    let res = bob
+        .post_html_form("/api/members/remove", &page, &leave)
+        .await;
+    assert_eq!(res.location(), Some("/accounts?done=left"));
+    assert!(bob
+        .get("/accounts?done=left")
+        .await
+        .body
+        .contains("You left the account."));
+
+    let carol_token = invite_token(&app, &mut ada, id, "carol@example.com", "member").await;
+    let mut carol = app.signed_up("carol@example.com", "+49 151 23456787").await;
+    let res = carol
+        .call("/api/invitations/accept", &[("token", &carol_token)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let carol_user = details(&mut ada, id).await.json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "carol@example.com")
+        .map(|m| m["user_id"].as_i64().unwrap().to_string())
+        .unwrap();
+    let remove = [("account_id", a.as_str()), ("user_id", &carol_user)];
+    plain_post_says(
+        &mut ada,
+        "/api/members/remove",
+        &page,
+        &remove,
+        "User removed from the account.",
+    )
+    .await;
 }

@@ -14,11 +14,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    get_account, list_accounts, AccountDetails, AccountsOverview, AnswerInvitation, CreateAccount,
-    CreateWorkspace, Role, SaveAccount, SendInvitation,
+    done, get_account, list_accounts, AccountDetails, AccountsOverview, AnswerInvitation,
+    CreateAccount, CreateWorkspace, Role, SaveAccount, SendInvitation,
 };
 use crate::error::AppError;
-use crate::ui::address::navigate;
+use crate::ui::address::{navigate, query_param};
 use crate::ui::{refetched, Field, FormAction, FormResult, FormStatus, Rebuilt, ServerForm};
 use information::AccountInfoSection;
 use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
@@ -36,6 +36,37 @@ fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>
 
 fn ok<T>(v: &Option<Result<T, AppError>>) -> bool {
     matches!(v, Some(Ok(_)))
+}
+
+/// What a page loaded after a change made without JavaScript says (`?done=`, as `says` reads
+/// it). Focus starts there, so that it is read first.
+fn done_notice(says: fn(&str) -> Option<&'static str>) -> impl IntoView {
+    let text = query_param("done")
+        .get_untracked()
+        .as_deref()
+        .and_then(says);
+    view! {
+        <div role="status" class="alert-slot">
+            {text.map(|text| view! { <p class="alert alert-success" tabindex="-1" autofocus>{text}</p> })}
+        </div>
+    }
+}
+
+/// What the account's page says after each of its changes, but the account's information,
+/// which its form says.
+fn account_change(done: &str) -> Option<&'static str> {
+    Some(match done {
+        done::ACCOUNT_CREATED => "Account created.",
+        done::WORKSPACE_CREATED => "Workspace created.",
+        done::WORKSPACE_RENAMED => "Workspace renamed.",
+        done::WORKSPACE_DELETED => "Workspace deleted.",
+        done::INVITATION_SENT => "Invitation mailed.",
+        done::INVITATION_RESENT => "Invitation mailed again.",
+        done::INVITATION_REVOKED => "Invitation revoked.",
+        done::ROLE_CHANGED => "Role changed.",
+        done::MEMBER_REMOVED => "User removed from the account.",
+        _ => return None,
+    })
 }
 
 #[component]
@@ -68,6 +99,7 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
     let answer_result = FormResult::new(answer.value());
 
     view! {
+        {done_notice(|d| (d == done::LEFT).then_some("You left the account."))}
         {move || {
             let data = overview.get();
             view! {
@@ -233,6 +265,7 @@ fn Account(details: AccountDetails) -> impl IntoView {
     view! {
         <h1>{details.info.name.clone()}</h1>
         <p class="muted">{format!("Your role: {}", details.my_role.label())} " · " <a href="/accounts">"All accounts"</a></p>
+        {done_notice(account_change)}
         <AccountInfoSection account_id info=details.info.clone() manages/>
         <WorkspacesSection account_id workspaces=details.workspaces.clone() manages/>
         <MembersSection account_id members=details.members.clone() manages is_owner/>
