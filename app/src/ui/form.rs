@@ -6,13 +6,10 @@ use std::ops::Deref;
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::server::ServerActionError;
 use leptos::server_fn::client::browser::BrowserClient;
 use leptos::server_fn::client::Client;
 use leptos::server_fn::codec::{Encoding, FromRes, PostUrl};
-use leptos::server_fn::error::{
-    FromServerFnError, IntoAppError, ServerFnErrorErr, ServerFnUrlError,
-};
+use leptos::server_fn::error::{FromServerFnError, IntoAppError, ServerFnErrorErr};
 use leptos::server_fn::request::browser::BrowserRequest;
 use leptos::server_fn::request::ClientReq;
 use leptos::server_fn::response::browser::BrowserResponse;
@@ -55,11 +52,17 @@ where
 {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        // A post without JavaScript that failed comes back to the page with its error.
-        let failed = use_context::<ServerActionError>().and_then(|error| {
-            (error.path() == S::PATH)
-                .then(|| Err(ServerFnUrlError::<S::Error>::decode_err(error.err())))
+        // A post without JavaScript that failed comes back to the page with its error. Only
+        // the server has it (the router provides it, and islands run without one), so the
+        // browser's WASM leaves out its decoder.
+        #[cfg(feature = "ssr")]
+        let failed = use_context::<leptos::server::ServerActionError>().and_then(|error| {
+            (error.path() == S::PATH).then(|| {
+                Err(leptos::server_fn::error::ServerFnUrlError::<S::Error>::decode_err(error.err()))
+            })
         });
+        #[cfg(not(feature = "ssr"))]
+        let failed = None;
         Self {
             inner: Action::new_with_value(failed, |fields: &String| post::<S, Out>(fields.clone())),
         }
