@@ -243,3 +243,32 @@ test("a form sends the same fields with JavaScript as without it", async ({ brow
   expect(sent[0]).toBe("next=%2Fsettings%2Fssh-keys&email=ada%40example.com&password=violet+tractor+%26+co");
   expect(sent[1]).toBe(sent[0]);
 });
+
+// Each page names, in its head, the WASM its islands load, so that the browser fetches it
+// with the main module: every WASM file the page fetches is one it named, fetched once, and
+// it names nothing it does not use.
+test("a page preloads exactly the code its islands load", async ({ page }) => {
+  const wasmFetched = (): string[] => {
+    const fetched: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith(".wasm")) fetched.push(path);
+    });
+    return fetched;
+  };
+  const preloaded = () =>
+    page.locator('head link[rel="preload"][as="fetch"]').evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+
+  for (const path of ["/login", "/settings/authentication"]) {
+    if (path !== "/login") await signUp(page, newPerson("Mary", "Jackson"));
+    const fetched = wasmFetched();
+    await page.goto(path);
+    await hydrated(page);
+    await page.waitForLoadState("networkidle");
+    const named = await preloaded();
+    // The main module and at least one island's chunks.
+    expect(named.length, path).toBeGreaterThan(2);
+    expect([...fetched].sort(), path).toEqual([...named].sort());
+    page.removeAllListeners("request");
+  }
+});

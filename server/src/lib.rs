@@ -8,8 +8,10 @@ pub mod db;
 pub mod error;
 pub mod keys;
 pub mod middleware;
+mod preload;
 pub mod ssh_keys;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -189,6 +191,13 @@ where
                 move || shell(options.clone())
             },
         )
+        .layer(axum::middleware::from_fn_with_state(
+            preload::IslandChunks::load(
+                Path::new(&*state.leptos_options.site_root),
+                &state.leptos_options.site_pkg_dir,
+            ),
+            preload::preload_island_chunks,
+        ))
         .route(
             "/settings/ssh-keys/authorized_keys",
             axum::routing::get(ssh_keys::download),

@@ -41,3 +41,56 @@ async fn thousands_of_renders_never_stall_while_other_servers_are_built() {
     renders.join_all().await;
     builds.await.unwrap();
 }
+
+/// A page names, in its head, the WASM files of the lazy islands it has (from wasm-split's
+/// manifest beside the main module), so that the browser fetches them with the main module
+/// instead of after it.
+#[tokio::test]
+async fn a_page_preloads_the_code_of_its_lazy_islands() {
+    let database = common::scratch_sqlite();
+    let folder = std::path::Path::new(database.trim_start_matches("sqlite://"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let site = folder.join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(
+        site.join("pkg/__wasm_split_manifest.json"),
+        r#"{"login_form_loader_1": ["chunk_7", "split_login_form_loader_1"],
+            "ssh_keys_loader_2": ["chunk_7", "chunk_8", "split_ssh_keys_loader_2"]}"#,
+    )
+    .unwrap();
+    let mut config = server::Config::default();
+    config.database.url = database;
+    config.server.site_root = site;
+    let app = TestApp::with_config(config).await;
+    let preload = |file: &str| {
+        format!(r#"<link rel="preload" href="/pkg/{file}.wasm" as="fetch" crossorigin>"#)
+    };
+
+    let login = app.client().get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let (head, body) = login.body.split_once("</head>").unwrap();
+    assert!(head.contains(&preload("chunk_7")), "{head}");
+    assert!(
+        head.contains(&preload("split_login_form_loader_1")),
+        "{head}"
+    );
+    assert!(
+        !login.body.contains("chunk_8"),
+        "no SSH key list on the login page"
+    );
+    assert!(body.contains(r#"data-component="LoginForm_"#));
+
+    let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
+    let keys = ada.get("/settings/ssh-keys").await.body;
+    let head = keys.split("</head>").next().unwrap();
+    for file in ["chunk_7", "chunk_8", "split_ssh_keys_loader_2"] {
+        assert_eq!(
+            head.matches(&preload(file)).count(),
+            1,
+            "{file} once: {head}"
+        );
+    }
+    assert!(!head.contains("split_login_form_loader_1"));
+}

@@ -1,0 +1,197 @@
+//! Names, in each page's head, the WASM chunks its lazy islands are going to fetch, so that
+//! the browser downloads them alongside the main module. Otherwise it learns of them only
+//! once the main module has run and each island asks for its code: a second wave of requests
+//! after the first, which on a slow phone network costs about 0.8 s before the page answers.
+//!
+//! wasm-split's manifest says which chunks each island needs; the rendered page says which
+//! islands it has. Pages are rendered whole before they are sent (`SsrMode::Async`), so
+//! reading the page here costs no streaming. Leptos has no hook where an island is rendered,
+//! hence the page is read after the fact.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, StatusCode};
+
+/// What wasm-split wrote next to the main module in a `--split` build.
+const MANIFEST: &str = "__wasm_split_manifest.json";
+
+/// For each lazy island, as a page names it (`data-component="LoginForm_…"`), the `<link>`
+/// tags of the files its code is in.
+#[derive(Debug, Default)]
+pub struct IslandChunks {
+    links: HashMap<String, Vec<Arc<str>>>,
+}
+
+impl IslandChunks {
+    /// From the site's manifest. `None` for a build without wasm-split, whose one WASM file
+    /// Leptos already preloads, and for a manifest that does not read (the pages then load as
+    /// they would without this; the reason is logged).
+    pub fn load(site_root: &Path, pkg_dir: &str) -> Option<Arc<Self>> {
+        let path = site_root.join(pkg_dir).join(MANIFEST);
+        let text = std::fs::read_to_string(&path).ok()?;
+        match Self::from_manifest(&text, pkg_dir) {
+            Ok(chunks) => Some(Arc::new(chunks)),
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "island chunks are not preloaded");
+                None
+            }
+        }
+    }
+
+    /// `manifest` maps each island's loader (`login_form_loader_<hash>`) to its files, without
+    /// their `.wasm`.
+    fn from_manifest(manifest: &str, pkg_dir: &str) -> Result<Self, serde_json::Error> {
+        let loaders: HashMap<String, Vec<String>> = serde_json::from_str(manifest)?;
+        let mut links: HashMap<String, Vec<Arc<str>>> = HashMap::new();
+        // Files shared by islands share one tag, so a page's list is built by pointer.
+        let mut tags: HashMap<String, Arc<str>> = HashMap::new();
+        for (loader, files) in loaders {
+            let Some((island, _hash)) = loader.rsplit_once("_loader_") else {
+                continue;
+            };
+            let island_tags = files
+                .into_iter()
+                .map(|file| {
+                    tags.entry(file)
+                        .or_insert_with_key(|file| {
+                            format!(
+                                r#"<link rel="preload" href="/{pkg_dir}/{file}.wasm" as="fetch" crossorigin>"#
+                            )
+                            .into()
+                        })
+                        .clone()
+                })
+                .collect();
+            links.insert(camel_case(island), island_tags);
+        }
+        Ok(Self { links })
+    }
+
+    /// The tags for every lazy island in `html`, each file once.
+    fn links_for(&self, html: &str) -> String {
+        // With its tag: text a person wrote cannot contain `<` unescaped.
+        const ATTRIBUTE: &str = r#"<leptos-island data-component=""#;
+        let mut seen: Vec<&Arc<str>> = Vec::new();
+        let mut rest = html;
+        while let Some(at) = rest.find(ATTRIBUTE) {
+            rest = &rest[at + ATTRIBUTE.len()..];
+            let name = rest.split('"').next().unwrap_or_default();
+            // `LoginForm_11950343200528073744`: the component and a hash of where it is.
+            let island = name.rsplit_once('_').map_or(name, |(island, _)| island);
+            for tag in self.links.get(island).into_iter().flatten() {
+                if !seen.iter().any(|s| Arc::ptr_eq(s, tag)) {
+                    seen.push(tag);
+                }
+            }
+        }
+        seen.iter().map(|tag| &***tag).collect()
+    }
+}
+
+/// `login_form` -> `LoginForm`, the component's own name.
+fn camel_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
+/// Adds the preload tags to an HTML page's head.
+pub async fn preload_island_chunks(
+    State(chunks): State<Option<Arc<IslandChunks>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(req).await;
+    let Some(chunks) = chunks else {
+        return response;
+    };
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "a page failed while it was rendered");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let html = std::str::from_utf8(&bytes).unwrap_or_default();
+    let links = chunks.links_for(html);
+    let Some(head_end) = html.find("</head>").filter(|_| !links.is_empty()) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let mut page = String::with_capacity(html.len() + links.len());
+    page.push_str(&html[..head_end]);
+    page.push_str(&links);
+    page.push_str(&html[head_end..]);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"{
+        "login_form_loader_105": ["chunk_1", "chunk_2", "split_login_form_loader_105"],
+        "passkey_sign_in_loader_140": ["chunk_2", "chunk_3", "split_passkey_sign_in_loader_140"],
+        "ssh_keys_loader_146": ["chunk_4", "split_ssh_keys_loader_146"]
+    }"#;
+
+    fn hrefs(links: &str) -> Vec<&str> {
+        links
+            .split(r#"href=""#)
+            .skip(1)
+            .filter_map(|l| l.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn a_page_preloads_the_files_of_its_lazy_islands_each_once() {
+        let chunks = IslandChunks::from_manifest(MANIFEST, "pkg").unwrap();
+        let page = r#"<leptos-island data-component="ThemeToggle_846"></leptos-island>
+            <leptos-island data-component="LoginForm_1195" data-props="{}"></leptos-island>
+            <leptos-island data-component="PasskeySignIn_129"></leptos-island>"#;
+        assert_eq!(
+            hrefs(&chunks.links_for(page)),
+            [
+                "/pkg/chunk_1.wasm",
+                "/pkg/chunk_2.wasm",
+                "/pkg/split_login_form_loader_105.wasm",
+                "/pkg/chunk_3.wasm",
+                "/pkg/split_passkey_sign_in_loader_140.wasm",
+            ]
+        );
+        assert!(chunks.links_for(page).starts_with(
+            r#"<link rel="preload" href="/pkg/chunk_1.wasm" as="fetch" crossorigin>"#
+        ));
+        assert_eq!(chunks.links_for("<p>No islands</p>"), "");
+    }
+
+    #[test]
+    fn island_names_are_the_components_own() {
+        assert_eq!(camel_case("ssh_keys"), "SshKeys");
+        assert_eq!(camel_case("end_one"), "EndOne");
+        assert_eq!(camel_case("account_view"), "AccountView");
+    }
+}
