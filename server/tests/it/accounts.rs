@@ -1107,11 +1107,16 @@ async fn sign_up_from_an_invitation_is_one_transaction(app: TestApp) {
 
 /// Bob's user id in the account, as Ada's member list shows it.
 async fn bob_id(ada: &mut Client, account: i64) -> String {
-    details(ada, account).await.json()["members"]
+    member_id(ada, account, BOB).await
+}
+
+/// The user id of the member with `email`, as the account page lists them.
+async fn member_id(client: &mut Client, account: i64, email: &str) -> String {
+    details(client, account).await.json()["members"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["email"] == BOB)
+        .find(|m| m["email"] == email)
         .map(|m| m["user_id"].as_i64().unwrap().to_string())
         .unwrap()
 }
@@ -1329,13 +1334,7 @@ async fn changes_without_javascript_come_back_saying_what_was_done(app: TestApp)
         .call("/api/invitations/accept", &[("token", &carol_token)])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let carol_user = details(&mut ada, id).await.json()["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["email"] == "carol@example.com")
-        .map(|m| m["user_id"].as_i64().unwrap().to_string())
-        .unwrap();
+    let carol_user = member_id(&mut ada, id, "carol@example.com").await;
     let remove = [("account_id", a.as_str()), ("user_id", &carol_user)];
     plain_post_says(
         &mut ada,
