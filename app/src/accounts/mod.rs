@@ -190,6 +190,9 @@ pub mod done {
     pub const MEMBER_REMOVED: &str = "member-removed";
     /// On the list of accounts, with or without JavaScript.
     pub const LEFT: &str = "left";
+    /// On the list of accounts, and declined also on the invitation's own page.
+    pub const ACCEPTED: &str = "accepted";
+    pub const DECLINED: &str = "declined";
 }
 
 #[cfg(feature = "ssr")]
@@ -349,7 +352,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     service::invitations::decline_by_token(&state, &token).await?;
-    confirm_plain_post("declined");
+    confirm_plain_post(done::DECLINED);
     Ok(())
 }
 
@@ -358,6 +361,10 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::invitations::answer_mine(&state, &user, invitation_id, accept).await?;
-    confirm_plain_post(if accept { "accepted" } else { "declined" });
+    confirm_plain_post(if accept {
+        done::ACCEPTED
+    } else {
+        done::DECLINED
+    });
     Ok(())
 }

@@ -1344,4 +1344,28 @@ async fn changes_without_javascript_come_back_saying_what_was_done(app: TestApp)
         "User removed from the account.",
     )
     .await;
+
+    // Invitations to me, answered from the list of accounts, which says what was done, also
+    // once the last one is answered and its section is gone.
+    const DAVE: &str = "dave@example.com";
+    let mut dave = app.signed_up(DAVE, "+49 151 23456786").await;
+    app.verify_email(&mut dave, DAVE).await;
+    for (accept, said) in [
+        ("false", "Invitation declined."),
+        ("true", "Invitation accepted."),
+    ] {
+        let res = invite(&mut ada, id, DAVE, "member").await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let mine = dave.call("/api/accounts", &[]).await.json();
+        let invitation = mine["invitations"][0]["id"].to_string();
+        let answer = [("invitation_id", invitation.as_str()), ("accept", accept)];
+        plain_post_says(
+            &mut dave,
+            "/api/invitations/answer",
+            "/accounts",
+            &answer,
+            said,
+        )
+        .await;
+    }
 }

@@ -7,8 +7,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::{refresh_after, PageForms};
 use crate::accounts::{
-    show_invitation, AcceptInvitation, AnswerInvitation, DeclineInvitation, InvitationLanding,
-    InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role, Viewer,
+    done, show_invitation, AcceptInvitation, AnswerInvitation, DeclineInvitation,
+    InvitationLanding, InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role,
+    Viewer,
 };
 use crate::ui::AuthFrame;
 use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
@@ -230,7 +231,7 @@ fn InvitationAnswer(token: String, landing: InvitationLanding) -> impl IntoView 
     };
     view! {
         <FormStatus result=accept_result success="Welcome!"/>
-        <FormStatus result=decline_result success="You declined the invitation." done="declined"/>
+        <FormStatus result=decline_result success="You declined the invitation." done=done::DECLINED/>
         <p>{intro}</p>
         <div class="actions">{choice} {decline_form}</div>
     }

@@ -69,6 +69,17 @@ fn account_change(done: &str) -> Option<&'static str> {
     })
 }
 
+/// What the list of accounts says after a change there (or leaving an account), at its
+/// top: the section of invitations to me is gone once the last one is answered.
+fn accounts_change(done: &str) -> Option<&'static str> {
+    Some(match done {
+        done::ACCEPTED => "Invitation accepted.",
+        done::DECLINED => "Invitation declined.",
+        done::LEFT => "You left the account.",
+        _ => return None,
+    })
+}
+
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| list_accounts());
@@ -99,7 +110,7 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
     let answer_result = FormResult::new(answer.value());
 
     view! {
-        {done_notice(|d| (d == done::LEFT).then_some("You left the account."))}
+        {done_notice(accounts_change)}
         {move || {
             let data = overview.get();
             view! {
@@ -126,7 +137,7 @@ fn Accounts(data: AccountsOverview) -> impl IntoView {
                 {(!data.invitations.is_empty()).then(|| view! {
                     <section class="panel" aria-labelledby="invitations-heading">
                         <h2 id="invitations-heading">"Invitations for you"</h2>
-                        <FormStatus result=answer_result success="Done." done="accepted"/>
+                        <FormStatus result=answer_result success="Done."/>
                         <ul class="invitation-list">
                             {data.invitations.into_iter().map(|i| view! { <MyInvitation invitation=i answer/> }).collect_view()}
                         </ul>
