@@ -34,7 +34,10 @@ impl IslandChunks {
     /// they would without this; the reason is logged).
     pub fn load(site_root: &Path, pkg_dir: &str) -> Option<Arc<Self>> {
         let path = site_root.join(pkg_dir).join(MANIFEST);
-        let text = std::fs::read_to_string(&path).ok()?;
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            tracing::info!(path = %path.display(), "no wasm-split manifest: island chunks are not preloaded");
+            return None;
+        };
         match Self::from_manifest(&text, pkg_dir) {
             Ok(chunks) => Some(Arc::new(chunks)),
             Err(error) => {
@@ -55,7 +58,7 @@ impl IslandChunks {
             let Some((island, _hash)) = loader.rsplit_once("_loader_") else {
                 continue;
             };
-            let island_tags = files
+            let island_tags: Vec<Arc<str>> = files
                 .into_iter()
                 .map(|file| {
                     tags.entry(file)
@@ -68,7 +71,14 @@ impl IslandChunks {
                         .clone()
                 })
                 .collect();
-            links.insert(camel_case(island), island_tags);
+            // Two islands of one name in different modules share a key: both get their
+            // files preloaded, rather than one the other's.
+            let all: &mut Vec<Arc<str>> = links.entry(key(island)).or_default();
+            for tag in island_tags {
+                if !all.iter().any(|t: &Arc<str>| Arc::ptr_eq(t, &tag)) {
+                    all.push(tag);
+                }
+            }
         }
         Ok(Self { links })
     }
@@ -84,7 +94,7 @@ impl IslandChunks {
             let name = rest.split('"').next().unwrap_or_default();
             // `LoginForm_11950343200528073744`: the component and a hash of where it is.
             let island = name.rsplit_once('_').map_or(name, |(island, _)| island);
-            for tag in self.links.get(island).into_iter().flatten() {
+            for tag in self.links.get(&key(island)).into_iter().flatten() {
                 if !seen.iter().any(|s| Arc::ptr_eq(s, tag)) {
                     seen.push(tag);
                 }
@@ -94,18 +104,12 @@ impl IslandChunks {
     }
 }
 
-/// `login_form` -> `LoginForm`, the component's own name.
-fn camel_case(snake: &str) -> String {
-    snake
-        .split('_')
-        .flat_map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-        })
+/// An island's name in a form both sides reduce to: the page writes the component's name
+/// (`LoginForm`, `HTMLView`), the manifest its snake case (`login_form`, `html_view`).
+fn key(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
@@ -189,9 +193,17 @@ mod tests {
     }
 
     #[test]
-    fn island_names_are_the_components_own() {
-        assert_eq!(camel_case("ssh_keys"), "SshKeys");
-        assert_eq!(camel_case("end_one"), "EndOne");
-        assert_eq!(camel_case("account_view"), "AccountView");
+    fn island_names_match_however_their_words_are_cased() {
+        let chunks = IslandChunks::from_manifest(
+            r#"{"html_view_loader_1": ["chunk_1"], "ssh_keys_loader_2": ["chunk_2"]}"#,
+            "pkg",
+        )
+        .unwrap();
+        let page = r#"<leptos-island data-component="HTMLView_1"></leptos-island>
+            <leptos-island data-component="SshKeys_2"></leptos-island>"#;
+        assert_eq!(
+            hrefs(&chunks.links_for(page)),
+            ["/pkg/chunk_1.wasm", "/pkg/chunk_2.wasm"]
+        );
     }
 }
