@@ -58,26 +58,15 @@ impl IslandChunks {
             let Some((island, _hash)) = loader.rsplit_once("_loader_") else {
                 continue;
             };
-            let island_tags: Vec<Arc<str>> = files
-                .into_iter()
-                .map(|file| {
-                    tags.entry(file)
-                        .or_insert_with_key(|file| {
-                            format!(
-                                r#"<link rel="preload" href="/{pkg_dir}/{file}.wasm" as="fetch" crossorigin>"#
-                            )
-                            .into()
-                        })
-                        .clone()
-                })
-                .collect();
             // Two islands of one name in different modules share a key: both get their
             // files preloaded, rather than one the other's.
-            let all: &mut Vec<Arc<str>> = links.entry(key(island)).or_default();
-            for tag in island_tags {
-                if !all.iter().any(|t: &Arc<str>| Arc::ptr_eq(t, &tag)) {
-                    all.push(tag);
-                }
+            let island_tags = links.entry(key(island)).or_default();
+            for file in files {
+                let tag = tags.entry(file).or_insert_with_key(|file| {
+                    format!(r#"<link rel="preload" href="/{pkg_dir}/{file}.wasm" as="fetch" crossorigin>"#)
+                        .into()
+                });
+                push_once(island_tags, tag.clone());
             }
         }
         Ok(Self { links })
@@ -87,7 +76,7 @@ impl IslandChunks {
     fn links_for(&self, html: &str) -> String {
         // With its tag: text a person wrote cannot contain `<` unescaped.
         const ATTRIBUTE: &str = r#"<leptos-island data-component=""#;
-        let mut seen: Vec<&Arc<str>> = Vec::new();
+        let mut seen = Vec::new();
         let mut rest = html;
         while let Some(at) = rest.find(ATTRIBUTE) {
             rest = &rest[at + ATTRIBUTE.len()..];
@@ -95,12 +84,17 @@ impl IslandChunks {
             // `LoginForm_11950343200528073744`: the component and a hash of where it is.
             let island = name.rsplit_once('_').map_or(name, |(island, _)| island);
             for tag in self.links.get(&key(island)).into_iter().flatten() {
-                if !seen.iter().any(|s| Arc::ptr_eq(s, tag)) {
-                    seen.push(tag);
-                }
+                push_once(&mut seen, tag.clone());
             }
         }
-        seen.iter().map(|tag| &***tag).collect()
+        seen.concat()
+    }
+}
+
+/// Adds `tag` unless `tags` has it already: a file's tag is one `Arc` for every island.
+fn push_once(tags: &mut Vec<Arc<str>>, tag: Arc<str>) {
+    if !tags.iter().any(|t| Arc::ptr_eq(t, &tag)) {
+        tags.push(tag);
     }
 }
 

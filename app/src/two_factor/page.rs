@@ -23,8 +23,8 @@ use crate::passkeys::{self, AddPasskeyPanel, PasskeyView};
 use crate::sudo::{AccessClock, AccessTimer, ConfirmAccessPanel, Reauth};
 use crate::ui::address::{load, navigate, query_param};
 use crate::ui::{
-    disclosure_keydown, disclosure_toggled, focus_when_shown, Field, FormAction, FormResult,
-    FormStatus, ServerForm,
+    disclosure_keydown, disclosure_toggled, done_notice, focus_when_shown, Field, FormAction,
+    FormResult, FormStatus, ServerForm,
 };
 
 /// What a page load after a change announces (`?done=`), with or without JavaScript.
@@ -52,15 +52,14 @@ pub fn TwoFactorSection() -> impl IntoView {
 #[component]
 fn Overview(data: TwoFactorStatus) -> impl IntoView {
     let enabled = !data.devices.is_empty() || !data.passkeys.is_empty();
-    let done = query_param("done").get_untracked();
-    let notice = match done.as_deref() {
-        Some(DONE_RENAMED) => Some("Device renamed."),
-        Some(DONE_REMOVED) => Some("Device removed."),
-        Some(passkeys::DONE_ADDED) => Some("Passkey added."),
-        Some(passkeys::DONE_RENAMED) => Some("Passkey renamed."),
-        Some(passkeys::DONE_REMOVED) => Some("Passkey removed."),
+    let notice = done_notice(|done| match done {
+        DONE_RENAMED => Some("Device renamed."),
+        DONE_REMOVED => Some("Device removed."),
+        passkeys::DONE_ADDED => Some("Passkey added."),
+        passkeys::DONE_RENAMED => Some("Passkey renamed."),
+        passkeys::DONE_REMOVED => Some("Passkey removed."),
         _ => None,
-    };
+    });
     // The wizard's code is loaded only once it is started (a link to its first step).
     let wizard_started = query_param("wizard").get_untracked().is_some() || data.pending.is_some();
     let ShownOnce {
@@ -84,11 +83,8 @@ fn Overview(data: TwoFactorStatus) -> impl IntoView {
         .iter()
         .map(|p| p.name.to_lowercase())
         .collect();
-    // A page load after a change: focus starts at what it says, so that it is read first.
     view! {
-        <div role="status" class="alert-slot">
-            {notice.map(|text| view! { <p class="alert alert-success" tabindex="-1" autofocus>{text}</p> })}
-        </div>
+        {notice}
         // Linking or adding is a page of its own, whose last step says what changed; a status
         // here would be the one from before it.
         {(!adding_a_second_factor()).then(|| view! { <p class="status-line">

@@ -259,6 +259,20 @@ fn plain_post() -> Option<http::request::Parts> {
     crate::request::is_plain_post(&parts.headers).then_some(parts)
 }
 
+/// What a page loaded after a change says (`?done=`, as `says` reads it), in a status region.
+/// Focus starts there, so that it is read first.
+pub fn done_notice(says: impl Fn(&str) -> Option<&'static str>) -> impl IntoView {
+    let text = super::address::query_param("done")
+        .get_untracked()
+        .as_deref()
+        .and_then(says);
+    view! {
+        <div role="status" class="alert-slot">
+            {text.map(|text| view! { <p class="alert alert-success" tabindex="-1" autofocus>{text}</p> })}
+        </div>
+    }
+}
+
 /// One line announcing the outcome of a form: `role="alert"` for errors, `role="status"`
 /// for success. Both regions are always present so screen readers pick up changes.
 /// `done` names the form for [`confirm_plain_post`]. Without `success` the caller announces

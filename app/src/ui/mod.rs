@@ -15,6 +15,6 @@ pub use focus::{disclosure_keydown, disclosure_toggled, focus_first, focus_when_
 pub use form::refetched;
 #[cfg(feature = "ssr")]
 pub use form::{confirm_plain_post, redirect_plain_post};
-pub use form::{Field, FormAction, FormResult, FormStatus, ServerForm};
+pub use form::{done_notice, Field, FormAction, FormResult, FormStatus, ServerForm};
 pub use hydration::island_hydrated;
 pub use theme::ThemeToggle;

@@ -18,8 +18,10 @@ use super::{
     CreateAccount, CreateWorkspace, Role, SaveAccount, SendInvitation,
 };
 use crate::error::AppError;
-use crate::ui::address::{navigate, query_param};
-use crate::ui::{refetched, Field, FormAction, FormResult, FormStatus, Rebuilt, ServerForm};
+use crate::ui::address::navigate;
+use crate::ui::{
+    done_notice, refetched, Field, FormAction, FormResult, FormStatus, Rebuilt, ServerForm,
+};
 use information::AccountInfoSection;
 use invitations::{last_sent, InviteSection, LastSent, MyInvitation};
 use members::{LeaveSection, MembersSection};
@@ -36,20 +38,6 @@ fn refetch_on_success(value: impl Fn() -> bool + 'static, version: RwSignal<u32>
 
 fn ok<T>(v: &Option<Result<T, AppError>>) -> bool {
     matches!(v, Some(Ok(_)))
-}
-
-/// What a page loaded after a change made without JavaScript says (`?done=`, as `says` reads
-/// it). Focus starts there, so that it is read first.
-fn done_notice(says: fn(&str) -> Option<&'static str>) -> impl IntoView {
-    let text = query_param("done")
-        .get_untracked()
-        .as_deref()
-        .and_then(says);
-    view! {
-        <div role="status" class="alert-slot">
-            {text.map(|text| view! { <p class="alert alert-success" tabindex="-1" autofocus>{text}</p> })}
-        </div>
-    }
 }
 
 /// What the account's page says after each of its changes, but the account's information,
