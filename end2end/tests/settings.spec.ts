@@ -247,28 +247,30 @@ test("a form sends the same fields with JavaScript as without it", async ({ brow
 // Each page names, in its head, the WASM its islands load, so that the browser fetches it
 // with the main module: every WASM file the page fetches is one it named, fetched once, and
 // it names nothing it does not use.
-test("a page preloads exactly the code its islands load", async ({ page }) => {
-  const wasmFetched = (): string[] => {
+test("a page preloads exactly the code its islands load", async ({ browser }) => {
+  // A signed-out visitor's login page, and a signed-in person's Authentication page, each in
+  // a browser of its own.
+  const visitor = await browser.newPage();
+  const person = await browser.newPage();
+  await signUp(person, newPerson("Mary", "Jackson"));
+  for (const [page, path] of [
+    [visitor, "/login"],
+    [person, "/settings/authentication"],
+  ] as const) {
     const fetched: string[] = [];
     page.on("request", (request) => {
-      const path = new URL(request.url()).pathname;
-      if (path.endsWith(".wasm")) fetched.push(path);
+      const file = new URL(request.url()).pathname;
+      if (file.endsWith(".wasm")) fetched.push(file);
     });
-    return fetched;
-  };
-  const preloaded = () =>
-    page.locator('head link[rel="preload"][as="fetch"]').evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
-
-  for (const path of ["/login", "/settings/authentication"]) {
-    if (path !== "/login") await signUp(page, newPerson("Mary", "Jackson"));
-    const fetched = wasmFetched();
     await page.goto(path);
     await hydrated(page);
     await page.waitForLoadState("networkidle");
-    const named = await preloaded();
+    const named = await page
+      .locator('head link[rel="preload"][as="fetch"]')
+      .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
     // The main module and at least one island's chunks.
     expect(named.length, path).toBeGreaterThan(2);
     expect([...fetched].sort(), path).toEqual([...named].sort());
-    page.removeAllListeners("request");
+    await page.context().close();
   }
 });
