@@ -208,6 +208,7 @@ where
             middleware::resolve_user,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(middleware::keep_session_cookie))
         .layer(axum::middleware::from_fn_with_state(
             public_origin,
             middleware::refuse_cross_site,

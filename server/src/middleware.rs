@@ -320,6 +320,38 @@ fn strip_forged_error(req: &Request) -> Option<String> {
     })
 }
 
+/// tower-sessions answers a request whose cookie names a session the store no longer has
+/// with a removal of that cookie. Sign-up and login give the session a new id, so a request
+/// still in flight with the old cookie (a strength check, the passkey options) could be
+/// answered after them and delete the new cookie, signing the person out. A stale cookie is
+/// harmless (it names nothing), so only logging out removes it.
+pub async fn keep_session_cookie(req: Request, next: Next) -> Response {
+    let logout = req.uri().path() == "/api/logout";
+    let mut res = next.run(req).await;
+    if !logout {
+        let kept: Vec<HeaderValue> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter(|c| !is_session_removal(c.as_bytes()))
+            .cloned()
+            .collect();
+        let headers = res.headers_mut();
+        headers.remove(header::SET_COOKIE);
+        for cookie in kept {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
+    res
+}
+
+/// `session=; …Max-Age=0…` (or `__Host-session=`): what tower-sessions sends to remove it.
+fn is_session_removal(cookie: &[u8]) -> bool {
+    let cookie = String::from_utf8_lossy(cookie);
+    (cookie.starts_with("session=;") || cookie.starts_with("__Host-session=;"))
+        && cookie.contains("Max-Age=0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
