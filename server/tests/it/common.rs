@@ -497,6 +497,23 @@ impl Client {
             .join("; ")
     }
 
+    /// Takes the `Set-Cookie` headers of an answer into this client's jar, as a browser
+    /// does with every answer in the order they arrive.
+    pub fn store_cookies(&mut self, headers: &HeaderMap) {
+        for cookie in headers.get_all("set-cookie") {
+            let cookie = cookie.to_str().unwrap();
+            let (pair, attrs) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            let removed = attrs.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
+            if removed {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_owned(), value.to_owned());
+            }
+        }
+    }
+
     pub async fn send(&mut self, mut req: Request<Body>) -> Response {
         if !self.cookies.is_empty() {
             req.headers_mut()
@@ -514,18 +531,7 @@ impl Client {
             .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        for cookie in headers.get_all("set-cookie") {
-            let cookie = cookie.to_str().unwrap();
-            let (pair, attrs) = cookie.split_once(';').unwrap_or((cookie, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            let removed = attrs.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
-            if removed {
-                self.cookies.remove(name.trim());
-            } else {
-                self.cookies
-                    .insert(name.trim().to_owned(), value.to_owned());
-            }
-        }
+        self.store_cookies(&headers);
         // Read frame by frame so that a body that stops half-way fails the test at once with
         // what did arrive, instead of hanging the whole run.
         let mut body = res.into_body();

@@ -20,6 +20,7 @@ on_every_backend!(
     signing_out_this_session_from_the_list_signs_out_cleanly,
     sign_out_all_other_sessions_keeps_this_one_only,
     requests_of_this_session_racing_sign_out_all_others_never_end_it,
+    requests_in_flight_from_before_signing_in_never_sign_the_person_out,
     a_session_from_before_the_list_is_listed_and_can_be_signed_out,
     the_sweep_deletes_expired_sessions_and_never_a_live_one,
     a_password_change_or_reset_empties_the_list_of_other_sessions,
@@ -345,6 +346,64 @@ async fn requests_of_this_session_racing_sign_out_all_others_never_end_it(app: T
         assert_eq!(list[0]["current"], true);
     }
     assert!(!signed_in(&mut chrome).await);
+}
+
+/// Sign-up and login give the session a new id. Requests the page sent just before (a
+/// strength check as the password is typed, the passkey options of /login) still carry the
+/// old cookie, and their answers may arrive after the new cookie: none of them may take it
+/// away. Each answer's cookies are stored in the order the answers arrive, as a browser does.
+async fn requests_in_flight_from_before_signing_in_never_sign_the_person_out(app: TestApp) {
+    async fn racing(browser: &mut Client, sign_in: impl AsyncFnOnce(&mut Client) -> StatusCode) {
+        // /login asks for the passkey options, which opens an anonymous session.
+        let res = browser
+            .call("/api/login/passkey-sign-in-options", &[])
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let before = browser.cookies.get("session").cloned();
+        assert!(before.is_some(), "an anonymous session: {:?}", res.headers);
+        let stale = browser.clone();
+        let check = |mut tab: Client| async move {
+            let res = tab
+                .call(
+                    "/api/password-strength",
+                    &[("password", "violet tract"), ("context", "Ada")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            res.headers
+        };
+        let mut tabs = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            tabs.spawn(check(stale.clone()));
+        }
+        assert_eq!(sign_in(browser).await, StatusCode::OK);
+        assert_ne!(browser.cookies.get("session"), before.as_ref(), "a new id");
+        // Answers of the requests that raced the sign-in, then one sent after it: each
+        // arrives after the new cookie.
+        let mut late = tabs.join_all().await;
+        late.push(check(stale.clone()).await);
+        for headers in late {
+            browser.store_cookies(&headers);
+            assert!(
+                signed_in(browser).await,
+                "an answer to the old cookie signed the person out: {headers:?}"
+            );
+        }
+    }
+
+    let mut browser = app.client();
+    racing(&mut browser, async |b| b.signup(&[]).await.status).await;
+    let res = browser.call("/api/logout", &[]).await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.status
+    );
+    assert!(!signed_in(&mut browser).await);
+    racing(&mut browser, async |b| {
+        b.login(ADA, STRONG_PASSWORD).await.status
+    })
+    .await;
 }
 
 /// A session record as the version before the Sessions list wrote it: no handle.
