@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, logIn, newPerson, signUp } from "./helpers";
+import { holdScripts, hydrated, logIn, newPerson, signUp } from "./helpers";
 
 test("a person signs up, edits the profile and preferences, changes the password, logs out and in", async ({ page }) => {
   const p = newPerson();
@@ -171,6 +171,24 @@ test("the user menu works with the keyboard", async ({ page }) => {
   await button.click();
   await page.getByRole("menuitem", { name: "Accounts" }).click();
   await expect(page.getByRole("heading", { name: "Accounts", level: 1 })).toBeVisible();
+});
+
+test("a user menu opened before the page's code arrives stays open when it does", async ({ page }) => {
+  await signUp(page, newPerson("Grace", "Hopper"));
+  await hydrated(page);
+  const release = await holdScripts(page);
+  await page.reload();
+  // Without its code the menu opens while it has focus.
+  await page.getByRole("button", { name: "User menu" }).click();
+  const logOut = page.getByRole("menuitem", { name: "Log out" });
+  await expect(logOut).toBeVisible();
+  await release();
+  await hydrated(page);
+  // The island takes over what the person opened: the menu neither closes nor flickers shut.
+  await expect(page.getByRole("button", { name: "User menu" })).toHaveAttribute("aria-expanded", "true");
+  await expect(logOut).toBeVisible();
+  await logOut.click();
+  await expect(page).toHaveURL(/^[^?#]*\/login$/);
 });
 
 test("signed-out visitors log in and come back where they were going", async ({ page, context }) => {

@@ -24,8 +24,19 @@ pub fn UserMenu(user: UserSummary) -> impl IntoView {
     });
     let open = RwSignal::new(false);
     let enhanced = RwSignal::new(false);
-    Effect::new(move |_| enhanced.set(true));
     let container = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        // Before hydration the menu opens while it has focus (CSS). A menu the person opened
+        // that way stays open when the island takes over, instead of vanishing under the pointer.
+        #[cfg(feature = "hydrate")]
+        if let (Some(root), Some(active)) = (container.get_untracked(), document().active_element())
+        {
+            if root.contains(Some(active.as_ref())) {
+                open.set(true);
+            }
+        }
+        enhanced.set(true);
+    });
     let button = NodeRef::<html::Button>::new();
     let logout = FormAction::<Logout>::new();
 
