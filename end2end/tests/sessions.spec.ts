@@ -94,7 +94,9 @@ test("the Sessions list shows both browsers, and one signs the other out", async
     p.password,
     page.getByRole("status").filter({ hasText: "Session signed out." }),
   );
-  await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication\?done=session-ended#sessions$/);
+  await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication\?done=session-ended$/);
+  // As after every change that loads the page again, what it says is read first.
+  await expect(page.getByText("Session signed out.")).toBeFocused();
   await expect(rows).toHaveCount(1);
   await expect(rows).toContainText("This session");
   await expect(section.getByRole("button", { name: "Sign out all other sessions" })).toHaveCount(0);
@@ -140,7 +142,8 @@ test.describe("on the server with a 4-second sudo window", () => {
 
     // The refused form went again by itself.
     await expect(page.getByRole("status").filter({ hasText: "All other sessions were signed out." })).toBeVisible();
-    await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication\?done=other-sessions-ended#sessions$/);
+    await expect(page).toHaveURL(/^[^?#]*\/settings\/authentication\?done=other-sessions-ended$/);
+    await expect(page.getByText("All other sessions were signed out.")).toBeFocused();
     await expect(rows).toHaveCount(1);
     await expect(rows).toContainText("This session");
     await expect(

@@ -9,8 +9,8 @@ use super::{
     SECTION_ID,
 };
 use crate::sudo::{ConfirmAccessPanel, Reauth};
-use crate::ui::address::{load, query_param};
-use crate::ui::{FormAction, FormResult, FormStatus, ServerForm};
+use crate::ui::address::load;
+use crate::ui::{done_notice, FormAction, FormResult, FormStatus, ServerForm};
 
 #[component]
 pub fn SessionsSection() -> impl IntoView {
@@ -34,16 +34,14 @@ pub fn SessionsSection() -> impl IntoView {
 /// Rendered on the server.
 #[component]
 fn SessionList(list: Vec<SessionView>) -> impl IntoView {
-    let notice = match query_param("done").get_untracked().as_deref() {
-        Some(DONE_ENDED) => Some("Session signed out."),
-        Some(DONE_ENDED_OTHERS) => Some("All other sessions were signed out."),
+    let notice = done_notice(|done| match done {
+        DONE_ENDED => Some("Session signed out."),
+        DONE_ENDED_OTHERS => Some("All other sessions were signed out."),
         _ => None,
-    };
+    });
     let others = list.iter().filter(|s| !s.current).count();
     view! {
-        <div role="status" class="alert-slot">
-            {notice.map(|text| view! { <p class="alert alert-success">{text}</p> })}
-        </div>
+        {notice}
         <ul class="session-list">
             {list.into_iter().map(|s| view! { <SessionRow session=s/> }).collect_view()}
         </ul>
@@ -87,7 +85,9 @@ fn EndOne(id: String, browser: String) -> impl IntoView {
     reauth.watch(result, form);
     Effect::new(move |_| {
         if result.succeeded().get() {
-            load(&format!("{PAGE}?done={DONE_ENDED}#{SECTION_ID}"));
+            // No `#sessions`: a page opened at a fragment ignores `autofocus`, and focus on the
+            // notice scrolls to it anyway.
+            load(&format!("{PAGE}?done={DONE_ENDED}"));
         }
     });
     view! {
@@ -111,7 +111,7 @@ fn EndOthers() -> impl IntoView {
     reauth.watch(result, form);
     Effect::new(move |_| {
         if result.succeeded().get() {
-            load(&format!("{PAGE}?done={DONE_ENDED_OTHERS}#{SECTION_ID}"));
+            load(&format!("{PAGE}?done={DONE_ENDED_OTHERS}"));
         }
     });
     view! {
