@@ -94,3 +94,25 @@ async fn a_page_preloads_the_code_of_its_lazy_islands() {
     }
     assert!(!head.contains("split_login_form_loader_1"));
 }
+
+/// A page loads the main module under the names the build writes (`pkg/tessera.js` and
+/// `pkg/tessera.wasm`), however the server binary was compiled. Leptos picks the WASM file's
+/// name when it is compiled: `tessera_bg.wasm` unless `LEPTOS_OUTPUT_NAME` is set, which
+/// only cargo-leptos did, so a server built by `cargo build` or `cargo test` served pages
+/// that never became interactive.
+#[tokio::test]
+async fn a_page_loads_the_main_module_the_build_writes() {
+    let app = TestApp::sqlite().await;
+    let login = app.client().get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let head = login.body.split("</head>").next().unwrap();
+    assert!(
+        head.contains(r#"<link rel="preload" href="/pkg/tessera.wasm""#),
+        "{head}"
+    );
+    assert!(
+        head.contains(r#"("", "pkg", "tessera", "tessera", false)"#),
+        "{head}"
+    );
+    assert!(!login.body.contains("tessera_bg"), "{head}");
+}
