@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 
 use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
@@ -152,43 +151,7 @@ fn PreferencesFields(
             .filter(|b| *b != zone.get())
     };
 
-    // The fields own their values (no `prop:value`, which hydration would write over what
-    // was typed before this island's code arrived); the signals follow them.
-    let zone_input = NodeRef::<html::Input>::new();
-    let date_select = NodeRef::<html::Select>::new();
-    let time_select = NodeRef::<html::Select>::new();
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let mut changed = false;
-            if let Some(typed) = zone_input.get_untracked().map(|input| input.value()) {
-                if zone.with_untracked(|z| *z != typed) {
-                    zone.set(typed);
-                    changed = true;
-                }
-            }
-            let picked = |select: NodeRef<html::Select>| select.get_untracked().map(|s| s.value());
-            if let Some(f) = picked(date_select).and_then(|id| DateFormat::from_id(&id)) {
-                if f != date_format.get_untracked() {
-                    date_format.set(f);
-                    changed = true;
-                }
-            }
-            if let Some(f) = picked(time_select).and_then(|id| TimeFormat::from_id(&id)) {
-                if f != time_format.get_untracked() {
-                    time_format.set(f);
-                    changed = true;
-                }
-            }
-            if changed {
-                touch();
-            }
-        }
-    });
     let choose = move |z: String| {
-        if let Some(input) = zone_input.get_untracked() {
-            input.set_value(&z);
-        }
         zone.set(z);
         suggestions_open.set(false);
         active.set(None);
@@ -284,7 +247,7 @@ fn PreferencesFields(
                     aria-activedescendant=move || active.get().filter(|_| show_list()).map(|i| format!("timezone-option-{i}"))
                     aria-describedby="timezone-error"
                     value=saved.timezone.clone()
-                    node_ref=zone_input
+                    prop:value=move || zone.get()
                     on:input=move |ev| {
                         zone.set(event_target_value(&ev));
                         suggestions_open.set(true);
@@ -332,7 +295,6 @@ fn PreferencesFields(
                     <select
                         id="date_format"
                         name="date_format"
-                        node_ref=date_select
                         aria-describedby="date_format-error"
                         on:change=move |ev| {
                             if let Some(f) = DateFormat::from_id(&event_target_value(&ev)) {
@@ -352,7 +314,6 @@ fn PreferencesFields(
                     <select
                         id="time_format"
                         name="time_format"
-                        node_ref=time_select
                         aria-describedby="time_format-error"
                         on:change=move |ev| {
                             if let Some(f) = TimeFormat::from_id(&event_target_value(&ev)) {
