@@ -328,7 +328,14 @@ fn strip_forged_error(req: &Request) -> Option<String> {
 pub async fn keep_session_cookie(req: Request, next: Next) -> Response {
     let logout = req.uri().path() == "/api/logout";
     let mut res = next.run(req).await;
-    if !logout {
+    // Almost every answer has no removal: leave its headers untouched then.
+    let removes = || {
+        res.headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| is_session_removal(c.as_bytes()))
+    };
+    if !logout && removes() {
         let kept: Vec<HeaderValue> = res
             .headers()
             .get_all(header::SET_COOKIE)
