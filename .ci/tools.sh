@@ -1,11 +1,9 @@
 # Shared by .ci/serve, .ci/test and .ci/bench: installs what a fresh machine lacks, quickly
-# skipping what is already there. Nothing comes from GitHub (unreachable here): Rust tools
-# from crates.io, everything else from Debian packages or npm.
+# skipping what is already there. Nothing comes from GitHub (unreachable here): crates from
+# crates.io, build tools from npm, everything else from Debian packages.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CARGO_LEPTOS_VERSION="0.3.10"   # 0.3.11+ needs a newer rustc than this machine's 1.95
-BINARYEN_VERSION="132.0.0"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -26,39 +24,23 @@ apt_install() {
   fi
 }
 
-# The exact wasm-bindgen version the lock file pins: the CLI must match it.
-wasm_bindgen_version() {
-  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
-}
-
 ensure_build_tools() {
   if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  # The two tools are built without LTO and in 16 codegen units: their manifests ask for full
-  # LTO in one unit, which costs minutes of a fresh machine's first run for no speed that
-  # matters to a build tool.
-  local fast_build=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
-  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once)"
-    "${fast_build[@]}" cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+  # `cargo xtask build` runs wasm-split and wasm-bindgen from their crates, and three tools
+  # as npm's prebuilt binaries, pinned by .ci/npm-tools/package-lock.json: wasm-opt (binaryen;
+  # Debian's version 108 rewrites wasm-bindgen's reference-type tables into a module that
+  # fails at load time), esbuild (JS minifier) and lightningcss (CSS).
+  local npm_dir="$ROOT/target/tools/npm"
+  if ! cmp -s "$ROOT/.ci/npm-tools/package-lock.json" "$npm_dir/package-lock.json"; then
+    log "installing wasm-opt, esbuild and lightningcss (npm)"
+    rm -rf "$npm_dir" && mkdir -p "$npm_dir"
+    cp "$ROOT/.ci/npm-tools/package.json" "$ROOT/.ci/npm-tools/package-lock.json" "$npm_dir/"
+    (cd "$npm_dir" && npm ci --silent --no-audit --no-fund >&2)
   fi
-  local wbg
-  wbg="$(wasm_bindgen_version)"
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
-    # Not --locked: its lock file pins a webpki-roots release the registry no longer serves.
-    log "installing wasm-bindgen-cli $wbg (a few minutes, once)"
-    "${fast_build[@]}" cargo install wasm-bindgen-cli --version "$wbg"
-  fi
-  # wasm-opt for release builds: npm's binaryen build, not Debian's (version 108 rewrites
-  # wasm-bindgen's reference-type tables into a module that fails at load time).
-  local binaryen_dir="$ROOT/target/tools/binaryen"
-  if [ ! -x "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
-    log "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
-    npm install --silent --no-audit --no-fund --prefix "$binaryen_dir" "binaryen@$BINARYEN_VERSION" >&2
-  fi
-  export PATH="$binaryen_dir/node_modules/.bin:$PATH"
+  export PATH="$npm_dir/node_modules/.bin:$PATH"
 }
 
 ensure_test_tools() {
