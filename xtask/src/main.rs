@@ -2,18 +2,17 @@
 //! server beside it, from the settings in the workspace's `[[workspace.metadata.leptos]]`.
 //!
 //! It does what `cargo leptos build --split` did for this project, with the same output, but
-//! compiles in about a minute where cargo-leptos took ten on a fresh 2-core machine (its own
+//! compiles in under a minute where cargo-leptos took ten on a fresh 2-core machine (its own
 //! dependencies include a JS compiler, a CSS engine and libgit2). wasm-split and wasm-bindgen
-//! run in-process from their own crates; wasm-opt, esbuild (JS) and lightningcss (CSS) are
-//! npm's prebuilt binaries, which `.ci/tools.sh` installs.
+//! run in-process from their own crates; binaryen (wasm-opt, through `optimize.mjs`), esbuild
+//! (JS) and lightningcss (CSS) come prebuilt from npm, installed by `.ci/tools.sh`.
 
 use std::{
     env,
     ffi::OsString,
     fs,
     path::{Path, PathBuf},
-    process::{Child, Command, ExitCode},
-    sync::Mutex,
+    process::{Child, Command, ExitCode, Stdio},
     thread,
     time::Instant,
 };
@@ -273,51 +272,58 @@ fn bindgen(main: &Path, pkg: &Path, output_name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Runs wasm-opt over every module, one process per core at a time, largest first.
+/// wasm-opt over every module (`optimize.mjs`), the files shared out between one Node process
+/// per core, largest first.
 fn optimize(target: &Path, files: &[PathBuf], flags: &[String]) -> Result<()> {
     let started = Instant::now();
-    let wasm_opt = npm_tool(target, "wasm-opt")?;
-    let mut queue: Vec<(u64, &PathBuf)> = files
+    let binaryen = target.join("tools/npm/node_modules/binaryen/index.js");
+    if !binaryen.is_file() {
+        bail!("binaryen is not installed: `.ci/serve` or `.ci/test` installs it (npm)");
+    }
+    let mut by_size: Vec<(u64, &PathBuf)> = files
         .iter()
         .map(|file| Ok((fs::metadata(file)?.len(), file)))
         .collect::<Result<_>>()?;
-    queue.sort();
-    let queue = Mutex::new(queue);
+    by_size.sort_by(|a, b| b.cmp(a));
     let workers = thread::available_parallelism().map_or(1, usize::from);
-    thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| -> Result<()> {
-                    loop {
-                        let next = queue.lock().expect("no worker panics").pop();
-                        let Some((_, file)) = next else {
-                            return Ok(());
-                        };
-                        // Its output only on failure: otherwise it is one warning per chunk
-                        // about a name subsection wasm-split writes and wasm-opt drops.
-                        let output = Command::new(&wasm_opt)
-                            .args(flags)
-                            .arg(file)
-                            .arg("-o")
-                            .arg(file)
-                            .output()
-                            .context("starting wasm-opt")?;
-                        if !output.status.success() {
-                            bail!(
-                                "wasm-opt failed on {} ({}):\n{}",
-                                file.display(),
-                                output.status,
-                                String::from_utf8_lossy(&output.stderr)
-                            );
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|handle| handle.join().expect("no worker panics"))
-    })?;
+    let mut shares: Vec<(u64, Vec<&PathBuf>)> = vec![(0, Vec::new()); workers];
+    for (size, file) in by_size {
+        let lightest = shares
+            .iter_mut()
+            .min_by_key(|(total, _)| *total)
+            .expect("at least one worker");
+        lightest.0 += size;
+        lightest.1.push(file);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("optimize.mjs");
+    let processes = shares
+        .into_iter()
+        .filter(|(_, share)| !share.is_empty())
+        .map(|(_, share)| {
+            Command::new("node")
+                .arg(&script)
+                .arg(&binaryen)
+                .args(flags)
+                .arg("--")
+                .args(share)
+                .stdout(Stdio::null())
+                // Its output only on failure: otherwise it is one warning per chunk about a
+                // name subsection wasm-split writes and binaryen drops.
+                .stderr(Stdio::piped())
+                .spawn()
+                .context("starting node for wasm-opt")
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for process in processes {
+        let output = process.wait_with_output()?;
+        if !output.status.success() {
+            bail!(
+                "wasm-opt failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
     eprintln!(
         "optimized {} WASM files in {:.0?}",
         files.len(),
@@ -435,6 +441,42 @@ mod tests {
                 release: false,
                 frontend_only: true
             }
+        );
+    }
+
+    /// The fixture is an unoptimised chunk of this site, on which leaving out the command's
+    /// optimisation of the binary's stack form changes the output.
+    #[test]
+    fn optimizes_byte_for_byte_like_the_wasm_opt_command() {
+        let ws = workspace().unwrap();
+        let flags = ws.site.wasm_opt_features;
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/unoptimized-chunk.wasm");
+        let dir = env::temp_dir().join(format!("xtask-optimize-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let (by_command, by_script) = (dir.join("command.wasm"), dir.join("script.wasm"));
+        fs::copy(&fixture, &by_script).unwrap();
+
+        let wasm_opt = ws.target.join("tools/npm/node_modules/.bin/wasm-opt");
+        let status = Command::new(&wasm_opt)
+            .args(&flags)
+            .arg(&fixture)
+            .arg("-o")
+            .arg(&by_command)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("{}: {e} (run .ci/tools.sh)", wasm_opt.display()));
+        assert!(status.success());
+        optimize(&ws.target, std::slice::from_ref(&by_script), &flags).unwrap();
+
+        let (expected, written) = (
+            fs::read(&by_command).unwrap(),
+            fs::read(&by_script).unwrap(),
+        );
+        fs::remove_dir_all(&dir).unwrap();
+        assert!(expected.len() < fs::metadata(&fixture).unwrap().len() as usize);
+        assert!(
+            expected == written,
+            "optimize.mjs wrote other bytes than wasm-opt"
         );
     }
 
