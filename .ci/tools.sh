@@ -30,9 +30,9 @@ ensure_build_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   # `cargo xtask build` runs wasm-split and wasm-bindgen from their crates, and three tools
-  # as npm's prebuilt binaries, pinned by .ci/npm-tools/package-lock.json: wasm-opt (binaryen;
-  # Debian's version 108 rewrites wasm-bindgen's reference-type tables into a module that
-  # fails at load time), esbuild (JS minifier) and lightningcss (CSS).
+  # from npm, pinned by .ci/npm-tools/package-lock.json and found by the build program here:
+  # binaryen for wasm-opt (Debian's version 108 rewrites wasm-bindgen's reference-type tables
+  # into a module that fails at load time), esbuild (JS minifier) and lightningcss (CSS).
   local npm_dir="$ROOT/target/tools/npm"
   if ! cmp -s "$ROOT/.ci/npm-tools/package-lock.json" "$npm_dir/package-lock.json"; then
     log "installing wasm-opt, esbuild and lightningcss (npm)"
@@ -40,7 +40,6 @@ ensure_build_tools() {
     cp "$ROOT/.ci/npm-tools/package.json" "$ROOT/.ci/npm-tools/package-lock.json" "$npm_dir/"
     (cd "$npm_dir" && npm ci --silent --no-audit --no-fund >&2)
   fi
-  export PATH="$npm_dir/node_modules/.bin:$PATH"
 }
 
 ensure_test_tools() {

@@ -276,10 +276,7 @@ fn bindgen(main: &Path, pkg: &Path, output_name: &str) -> Result<()> {
 /// per core, largest first.
 fn optimize(target: &Path, files: &[PathBuf], flags: &[String]) -> Result<()> {
     let started = Instant::now();
-    let binaryen = target.join("tools/npm/node_modules/binaryen/index.js");
-    if !binaryen.is_file() {
-        bail!("binaryen is not installed: `.ci/serve` or `.ci/test` installs it (npm)");
-    }
+    let binaryen = npm_tool(target, "binaryen/index.js")?;
     let mut by_size: Vec<(u64, &PathBuf)> = files
         .iter()
         .map(|file| Ok((fs::metadata(file)?.len(), file)))
@@ -344,7 +341,7 @@ fn js_files(pkg: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn minify_js(target: &Path, file: &Path) -> Result<()> {
-    let status = Command::new(npm_tool(target, "esbuild")?)
+    let status = Command::new(npm_tool(target, ".bin/esbuild")?)
         .arg(file)
         .args([
             "--minify",
@@ -368,7 +365,7 @@ fn minify_js(target: &Path, file: &Path) -> Result<()> {
 /// query names, minified for release.
 fn build_style(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
     let out = pkg.join(format!("{}.css", ws.site.output_name));
-    let mut command = Command::new(npm_tool(&ws.target, "lightningcss")?);
+    let mut command = Command::new(npm_tool(&ws.target, ".bin/lightningcss")?);
     command
         .arg(ws.root.join(&ws.site.style_file))
         .args(["--targets", &ws.site.browserquery])
@@ -387,20 +384,17 @@ fn build_style(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The npm tools `.ci/tools.sh` installs under `target/tools/npm`, else one on the PATH.
-fn npm_tool(target: &Path, name: &str) -> Result<PathBuf> {
-    let installed = target.join("tools/npm/node_modules/.bin").join(name);
-    if installed.is_file() {
-        return Ok(installed);
+/// A file of the npm packages `.ci/tools.sh` installs under `target/tools/npm`: only those,
+/// since their versions are pinned and the output depends on them.
+fn npm_tool(target: &Path, file: &str) -> Result<PathBuf> {
+    let path = target.join("tools/npm/node_modules").join(file);
+    if !path.is_file() {
+        bail!(
+            "{} is missing: `.ci/serve` or `.ci/test` installs the build tools (npm)",
+            path.display()
+        );
     }
-    env::var_os("PATH")
-        .iter()
-        .flat_map(env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|path| path.is_file())
-        .with_context(|| {
-            format!("{name} is not installed: `.ci/serve` or `.ci/test` installs it (npm)")
-        })
+    Ok(path)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -456,7 +450,7 @@ mod tests {
         let (by_command, by_script) = (dir.join("command.wasm"), dir.join("script.wasm"));
         fs::copy(&fixture, &by_script).unwrap();
 
-        let wasm_opt = ws.target.join("tools/npm/node_modules/.bin/wasm-opt");
+        let wasm_opt = npm_tool(&ws.target, ".bin/wasm-opt").unwrap();
         let status = Command::new(&wasm_opt)
             .args(&flags)
             .arg(&fixture)
@@ -464,7 +458,7 @@ mod tests {
             .arg(&by_command)
             .stderr(Stdio::null())
             .status()
-            .unwrap_or_else(|e| panic!("{}: {e} (run .ci/tools.sh)", wasm_opt.display()));
+            .unwrap();
         assert!(status.success());
         optimize(&ws.target, std::slice::from_ref(&by_script), &flags).unwrap();
 
