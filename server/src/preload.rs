@@ -1,12 +1,13 @@
-//! Names, in each page's head, the WASM chunks its lazy islands are going to fetch, so that
-//! the browser downloads them alongside the main module. Otherwise it learns of them only
-//! once the main module has run and each island asks for its code: a second wave of requests
-//! after the first, which on a slow phone network costs about 0.8 s before the page answers.
+//! Names, in each page's head, the WASM its lazy islands are going to fetch, so that the
+//! browser downloads it alongside the main module. Otherwise it learns of it only once the
+//! main module has run and each island asks for its code: a second wave of requests after
+//! the first, which on a slow phone network costs about 0.8 s before the page answers.
 //!
-//! wasm-split's manifest says which chunks each island needs; the rendered page says which
-//! islands it has. Pages are rendered whole before they are sent (`SsrMode::Async`), so
-//! reading the page here costs no streaming. Leptos has no hook where an island is rendered,
-//! hence the page is read after the fact.
+//! The site's manifest says which files each island needs (`cargo xtask build` writes one
+//! bundle per island, `bundle_<island>.wasm`; a cargo-leptos build lists wasm-split's chunks);
+//! the rendered page says which islands it has. Pages are rendered whole before they are sent
+//! (`SsrMode::Async`), so reading the page here costs no streaming. Leptos has no hook where an
+//! island is rendered, hence the page is read after the fact.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, StatusCode};
 
-/// What wasm-split wrote next to the main module in a `--split` build.
+/// Written next to the main module by a split build: each island's files.
 const MANIFEST: &str = "__wasm_split_manifest.json";
 
 /// For each lazy island, as a page names it (`data-component="LoginForm_…"`), the `<link>`

@@ -8,6 +8,7 @@
 //! (JS) and lightningcss (CSS) come prebuilt from npm, installed by `.ci/tools.sh`.
 
 use std::{
+    collections::HashMap,
     env,
     ffi::OsString,
     fs,
@@ -19,6 +20,8 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
+
+mod bundle;
 
 const USAGE: &str = "usage: cargo xtask build [--release] [--frontend-only]";
 
@@ -209,7 +212,8 @@ fn build_front(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
         "{}_split.wasm",
         ws.site.lib_package.replace('-', "_")
     ));
-    let chunks = split(&wasm, &split_main, pkg, &ws.site.output_name)?;
+    let (chunks, manifest) = split(&wasm, &split_main, pkg, &ws.site.output_name)?;
+    bundle::prepare_loader(&pkg.join(LINK_MODULE))?;
     bindgen(&split_main, pkg, &ws.site.output_name)?;
 
     if options.release {
@@ -220,12 +224,30 @@ fn build_front(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
             minify_js(&ws.target, &js)?;
         }
     }
+    // The server preloads each island's files from the manifest: now its bundle.
+    let manifest = bundle::bundle_islands(pkg, &manifest)?;
+    fs::write(
+        pkg.join("__wasm_split_manifest.json"),
+        serde_json::to_string_pretty(&manifest)?,
+    )?;
     Ok(())
 }
 
-/// Splits the lazy islands' code into chunks of their own (`pkg/*.wasm`) and writes the
-/// manifest of which chunks each island needs, which the server reads to preload them.
-fn split(wasm: &Path, main_out: &Path, pkg: &Path, output_name: &str) -> Result<Vec<PathBuf>> {
+/// Each island's loader (`login_form_loader_<hash>`) and the files it needs, without `.wasm`.
+type Manifest = HashMap<String, Vec<String>>;
+
+/// wasm-split's loader, as cargo-leptos names it: its underscores stand for a content hash when
+/// file names are hashed, which this project does not do.
+const LINK_MODULE: &str = "__wasm_split.______________________.js";
+
+/// Splits the lazy islands' code into chunks of their own (`pkg/*.wasm`); returns their files
+/// and which of them each island needs.
+fn split(
+    wasm: &Path,
+    main_out: &Path,
+    pkg: &Path,
+    output_name: &str,
+) -> Result<(Vec<PathBuf>, Manifest)> {
     let started = Instant::now();
     let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let main_module = format!("./{output_name}.js");
@@ -233,20 +255,17 @@ fn split(wasm: &Path, main_out: &Path, pkg: &Path, output_name: &str) -> Result<
     split_options.output_dir = pkg;
     split_options.main_out_path = main_out;
     split_options.main_module = &main_module;
-    // The name cargo-leptos gives the loader; its underscores stand for a content hash when
-    // file names are hashed, which this project does not do.
-    split_options.link_name = "./__wasm_split.______________________.js";
+    let link_name = format!("./{LINK_MODULE}");
+    split_options.link_name = &link_name;
     let split = wasm_split_cli_support::transform(split_options)
         .map_err(|error| anyhow::anyhow!("{error:?}"))
         .context("splitting the WASM module")?;
-    let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
-    fs::write(pkg.join("__wasm_split_manifest.json"), manifest)?;
     eprintln!(
         "split the WASM into {} chunks in {:.0?}",
         split.split_modules.len(),
         started.elapsed()
     );
-    Ok(split.split_modules)
+    Ok((split.split_modules, split.prefetch_map))
 }
 
 /// The main module's JS glue; the module itself is renamed from `<name>_bg.wasm` to

@@ -1,0 +1,52 @@
+// Prepended by `cargo xtask build` to wasm-split's loader, whose `fetch` calls it takes over.
+//
+// Each lazy island's code is one file, `bundle_<island>.wasm`: a WebAssembly module whose custom
+// sections are the island's own module and every chunk it needs, each named by its file
+// (`split_<island>`, `chunk_<n>`). wasm-split's loader fetches those files one by one, and all
+// that one island needs in the same task as the island's own module; this `fetch` serves that
+// task's requests from the bundles of the islands among them, and fetches from the network only
+// what none of those bundles holds.
+let islandBundleRequests = [];
+const islandBundles = new Map();
+
+function fetch(url) {
+  return new Promise((resolve, reject) => {
+    if (islandBundleRequests.length === 0) queueMicrotask(serveIslandBundleRequests);
+    islandBundleRequests.push({ url: String(url), resolve, reject });
+  });
+}
+
+function serveIslandBundleRequests() {
+  const requests = islandBundleRequests;
+  islandBundleRequests = [];
+  const bundles = requests
+    .map(({ url }) => /\/split_([^/]+)\.wasm$/.exec(url)?.[1])
+    .filter((island) => island !== undefined)
+    .map((island) => islandBundle(new URL(`./bundle_${island}.wasm`, import.meta.url).href));
+  for (const { url, resolve, reject } of requests) {
+    const name = url.slice(url.lastIndexOf("/") + 1, -".wasm".length);
+    Promise.all(bundles)
+      .then((modules) => {
+        for (const module of modules) {
+          const [code] = WebAssembly.Module.customSections(module, name);
+          if (code) return new Response(code, { headers: { "Content-Type": "application/wasm" } });
+        }
+        return globalThis.fetch(url);
+      })
+      .then(resolve, reject);
+  }
+}
+
+// Fetched once per page; a failed fetch is forgotten, so that the island's next attempt retries.
+function islandBundle(href) {
+  let bundle = islandBundles.get(href);
+  if (bundle === undefined) {
+    bundle = globalThis.fetch(href).then((response) => {
+      if (!response.ok) throw new Error(`${href}: ${response.status}`);
+      return WebAssembly.compileStreaming(response);
+    });
+    bundle.catch(() => islandBundles.delete(href));
+    islandBundles.set(href, bundle);
+  }
+  return bundle;
+}
