@@ -25,9 +25,11 @@ function serveIslandBundleRequests() {
     .map((island) => islandBundle(new URL(`./bundle_${island}.wasm`, import.meta.url).href));
   for (const { url, resolve, reject } of requests) {
     const name = url.slice(url.lastIndexOf("/") + 1, -".wasm".length);
-    Promise.all(bundles)
-      .then((modules) => {
-        for (const module of modules) {
+    // A bundle that failed to arrive leaves its files to the network: a lazy island whose code
+    // fails to load does not retry, it stops the page's WASM.
+    Promise.allSettled(bundles)
+      .then((results) => {
+        for (const { value: module } of results.filter(({ status }) => status === "fulfilled")) {
           const [code] = WebAssembly.Module.customSections(module, name);
           if (code) return new Response(code, { headers: { "Content-Type": "application/wasm" } });
         }
@@ -37,7 +39,7 @@ function serveIslandBundleRequests() {
   }
 }
 
-// Fetched once per page; a failed fetch is forgotten, so that the island's next attempt retries.
+// Fetched once per page and kept for its life (a few tens of kB); a failed one is forgotten.
 function islandBundle(href) {
   let bundle = islandBundles.get(href);
   if (bundle === undefined) {
@@ -45,8 +47,10 @@ function islandBundle(href) {
       if (!response.ok) throw new Error(`${href}: ${response.status}`);
       return WebAssembly.compileStreaming(response);
     });
-    bundle.catch(() => islandBundles.delete(href));
     islandBundles.set(href, bundle);
+    bundle.catch(() => {
+      if (islandBundles.get(href) === bundle) islandBundles.delete(href);
+    });
   }
   return bundle;
 }

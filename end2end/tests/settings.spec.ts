@@ -262,6 +262,25 @@ test("a form sends the same fields with JavaScript as without it", async ({ brow
   expect(sent[1]).toBe(sent[0]);
 });
 
+// A bundle that fails to arrive (a proxy that drops it, a deploy in between) leaves its
+// island's files to the network, one by one: the page still becomes interactive, where a lazy
+// island whose code fails to load would stop the page's WASM.
+test("an island whose bundle fails to arrive loads its code file by file", async ({ page }) => {
+  await page.route("**/pkg/bundle_*.wasm", (route) => route.abort());
+  const files: string[] = [];
+  page.on("request", (request) => {
+    const file = new URL(request.url()).pathname;
+    if (/^\/pkg\/(chunk|split)_.*\.wasm$/.test(file)) files.push(file);
+  });
+  await page.goto("/login");
+  await hydrated(page);
+  expect(files.filter((file) => file.startsWith("/pkg/split_login_form_loader_"))).toHaveLength(1);
+  expect(files.filter((file) => file.startsWith("/pkg/split_passkey_sign_in_loader_"))).toHaveLength(1);
+  await logIn(page, "nobody@example.com", "not the password");
+  await expect(page.getByRole("alert").filter({ hasText: "Incorrect email or password." })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});
+
 // Each page names, in its head, the WASM its islands load, so that the browser fetches it
 // with the main module: every WASM file the page fetches is one it named, fetched once, and
 // it names nothing it does not use. Each lazy island's code comes in one file (its bundle),

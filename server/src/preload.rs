@@ -36,13 +36,13 @@ impl IslandChunks {
     pub fn load(site_root: &Path, pkg_dir: &str) -> Option<Arc<Self>> {
         let path = site_root.join(pkg_dir).join(MANIFEST);
         let Ok(text) = std::fs::read_to_string(&path) else {
-            tracing::info!(path = %path.display(), "no wasm-split manifest: island chunks are not preloaded");
+            tracing::info!(path = %path.display(), "no split manifest: the islands' code is not preloaded");
             return None;
         };
         match Self::from_manifest(&text, pkg_dir) {
             Ok(chunks) => Some(Arc::new(chunks)),
             Err(error) => {
-                tracing::warn!(%error, path = %path.display(), "island chunks are not preloaded");
+                tracing::warn!(%error, path = %path.display(), "the islands' code is not preloaded");
                 None
             }
         }

@@ -12,21 +12,30 @@
 //! the file (`chunk_12`), so the browser reads it with `WebAssembly.Module.customSections`.
 //! `island-bundles.js`, prepended to wasm-split's loader, serves the loader's fetches from it.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::Manifest;
 
 /// The script that serves wasm-split's fetches from the bundles.
 const LOADER_PRELUDE: &str = include_str!("../island-bundles.js");
 
+/// How wasm-split's loader fetches a file: the global `fetch`, which the prelude shadows.
+const LOADER_FETCH: &str = "fetch(new URL(";
+
 /// Prepends the bundles' `fetch` to wasm-split's loader (`link_module`).
 pub fn prepare_loader(link_module: &Path) -> Result<()> {
     let loader = fs::read_to_string(link_module)
         .with_context(|| format!("reading {}", link_module.display()))?;
+    // Another wasm-split might fetch otherwise, and the bundles would silently go unused.
+    if !loader.contains(LOADER_FETCH) {
+        bail!(
+            "{} does not fetch with `{LOADER_FETCH}`: the island bundles need another prelude",
+            link_module.display()
+        );
+    }
     fs::write(link_module, format!("{LOADER_PRELUDE}\n{loader}"))
         .with_context(|| format!("writing {}", link_module.display()))
 }
@@ -35,8 +44,8 @@ pub fn prepare_loader(link_module: &Path) -> Result<()> {
 /// -> the files it needs, without `.wasm`), and returns the manifest the server preloads from:
 /// each island's bundle. An island without a module of its own (which wasm-split leaves out when
 /// it is empty) keeps its chunks: the loader learns which island it loads from that module.
-pub fn bundle_islands(pkg: &Path, manifest: &Manifest) -> Result<BTreeMap<String, Vec<String>>> {
-    let mut bundled = BTreeMap::new();
+pub fn bundle_islands(pkg: &Path, manifest: &Manifest) -> Result<Manifest> {
+    let mut bundled = Manifest::new();
     for (island, files) in manifest {
         let own_module = format!("split_{island}");
         if !files.contains(&own_module) {
@@ -54,8 +63,8 @@ pub fn bundle_islands(pkg: &Path, manifest: &Manifest) -> Result<BTreeMap<String
             });
         }
         let name = format!("bundle_{island}");
-        fs::write(pkg.join(format!("{name}.wasm")), bundle.finish())
-            .with_context(|| format!("writing {name}.wasm"))?;
+        let path = pkg.join(format!("{name}.wasm"));
+        fs::write(&path, bundle.finish()).with_context(|| format!("writing {}", path.display()))?;
         bundled.insert(island.clone(), vec![name]);
     }
     Ok(bundled)
@@ -64,6 +73,27 @@ pub fn bundle_islands(pkg: &Path, manifest: &Manifest) -> Result<BTreeMap<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prelude_goes_before_a_loader_that_fetches_as_it_expects() {
+        let dir = std::env::temp_dir().join(format!("xtask-prelude-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let (expected, other) = (dir.join("expected.js"), dir.join("other.js"));
+        let loader = r#"const src = fetch(new URL("./chunk_1.wasm", import.meta.url));"#;
+        fs::write(&expected, loader).unwrap();
+        fs::write(&other, r#"const src = import.source("./chunk_1.wasm");"#).unwrap();
+
+        let (prepared, refused) = (prepare_loader(&expected), prepare_loader(&other));
+        let written = fs::read_to_string(&expected).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+
+        prepared.unwrap();
+        assert_eq!(written, format!("{LOADER_PRELUDE}\n{loader}"));
+        assert!(
+            refused.is_err(),
+            "a loader that fetches otherwise is refused"
+        );
+    }
 
     #[test]
     fn a_bundle_holds_each_file_of_its_island_under_its_name() {

@@ -8,7 +8,7 @@
 //! (JS) and lightningcss (CSS) come prebuilt from npm, installed by `.ci/tools.sh`.
 
 use std::{
-    collections::HashMap,
+    collections::BTreeMap,
     env,
     ffi::OsString,
     fs,
@@ -226,15 +226,17 @@ fn build_front(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
     }
     // The server preloads each island's files from the manifest: now its bundle.
     let manifest = bundle::bundle_islands(pkg, &manifest)?;
-    fs::write(
-        pkg.join("__wasm_split_manifest.json"),
-        serde_json::to_string_pretty(&manifest)?,
-    )?;
-    Ok(())
+    let path = pkg.join(MANIFEST);
+    fs::write(&path, serde_json::to_string_pretty(&manifest)?)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
-/// Each island's loader (`login_form_loader_<hash>`) and the files it needs, without `.wasm`.
-type Manifest = HashMap<String, Vec<String>>;
+/// Each island's loader (`login_form_loader_<hash>`) and the files it needs, without `.wasm`;
+/// ordered, so that the file written is the same for the same build.
+type Manifest = BTreeMap<String, Vec<String>>;
+
+/// Where the server reads the manifest, beside the main module.
+const MANIFEST: &str = "__wasm_split_manifest.json";
 
 /// wasm-split's loader, as cargo-leptos names it: its underscores stand for a content hash when
 /// file names are hashed, which this project does not do.
@@ -265,7 +267,10 @@ fn split(
         split.split_modules.len(),
         started.elapsed()
     );
-    Ok((split.split_modules, split.prefetch_map))
+    Ok((
+        split.split_modules,
+        split.prefetch_map.into_iter().collect(),
+    ))
 }
 
 /// The main module's JS glue; the module itself is renamed from `<name>_bg.wasm` to
