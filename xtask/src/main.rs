@@ -1,11 +1,12 @@
 //! `cargo xtask build [--release] [--frontend-only]`: builds the site into `target/site` and the
 //! server beside it, from the settings in the workspace's `[[workspace.metadata.leptos]]`.
 //!
-//! It does what `cargo leptos build --split` did for this project, with the same output, but
-//! compiles in under a minute where cargo-leptos took ten on a fresh 2-core machine (its own
-//! dependencies include a JS compiler, a CSS engine and libgit2). wasm-split and wasm-bindgen
-//! run in-process from their own crates; binaryen (wasm-opt, through `optimize.mjs`), esbuild
-//! (JS) and lightningcss (CSS) come prebuilt from npm, installed by `.ci/tools.sh`.
+//! It does what `cargo leptos build --split` did for this project, with the same WASM modules,
+//! but compiles in under a minute where cargo-leptos took ten on a fresh 2-core machine (its
+//! own dependencies include a JS compiler, a CSS engine and libgit2); then it puts each lazy
+//! island's modules in one file (`bundle.rs`). wasm-split and wasm-bindgen run in-process from
+//! their own crates; binaryen (wasm-opt, through `optimize.mjs`), esbuild (JS) and lightningcss
+//! (CSS) come prebuilt from npm, installed by `.ci/tools.sh`.
 
 use std::{
     collections::BTreeMap,
