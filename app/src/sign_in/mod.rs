@@ -50,6 +50,15 @@ impl UserSummary {
         }
     }
 
+    #[cfg(feature = "ssr")]
+    fn of(user: crate::db::users::User, settings: &crate::state::Settings) -> Self {
+        Self {
+            email_verified: user.email_verified(),
+            session: crate::session::SessionClock::now(settings),
+            ..Self::new(user.first_name, user.last_name, user.email)
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
@@ -77,13 +86,23 @@ fn initials(first_name: &str, last_name: &str, email: &str) -> String {
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<UserSummary, AppError> {
     let caller = crate::caller::Caller::signed_in().await?;
-    let user = caller.user;
-    let email_verified = user.email_verified();
-    Ok(UserSummary {
-        email_verified,
-        session: crate::session::SessionClock::now(&caller.state.settings),
-        ..UserSummary::new(user.first_name, user.last_name, user.email)
-    })
+    Ok(UserSummary::of(caller.user, &caller.state.settings))
+}
+
+/// This request's signed-in person, as the server's middleware found them; `None` in the
+/// browser build. For what the server renders around every page: no resource to await.
+pub fn request_user() -> Option<UserSummary> {
+    #[cfg(feature = "ssr")]
+    {
+        let state = crate::state::AppState::get().ok()?;
+        session::require_user()
+            .ok()
+            .map(|user| UserSummary::of(user, &state.settings))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// `invitation` is the token of the invitation the person came from, if any: the email must

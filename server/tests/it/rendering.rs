@@ -116,3 +116,35 @@ async fn a_page_loads_the_main_module_the_build_writes() {
     );
     assert!(!login.body.contains("tessera_bg"), "{head}");
 }
+
+/// The side navigation marks the section of the page shown (`aria-current="page"`), and
+/// only that one; a page outside the sections marks none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_marks_the_section_of_the_page_shown() {
+    let app = TestApp::sqlite().await;
+    let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
+    let cases = [
+        ("/settings", Some("User Settings")),
+        ("/settings/authentication", Some("Authentication")),
+        ("/settings/ssh-keys", Some("SSH Keys")),
+        ("/accounts", Some("Accounts")),
+        ("/accounts/999999", Some("Accounts")),
+        ("/workspaces", None),
+    ];
+    for (page, section) in cases {
+        let res = ada.get(page).await;
+        let nav = res
+            .body
+            .split_once(r#"aria-label="Settings""#)
+            .and_then(|(_, rest)| rest.split_once("</nav>"))
+            .unwrap_or_else(|| panic!("{page} has no section navigation"))
+            .0;
+        let current: Vec<&str> = nav
+            .split("<a ")
+            .filter(|link| link.contains(r#"aria-current="page""#))
+            .filter_map(|link| link.split_once('>')?.1.split_once("</a>"))
+            .map(|(label, _)| label)
+            .collect();
+        assert_eq!(current, section.into_iter().collect::<Vec<_>>(), "{page}");
+    }
+}
