@@ -151,7 +151,12 @@ pub fn App() -> impl IntoView {
             if page.is_empty() { name.clone() } else { format!("{page} · {name}") }
         }/>
         // Every page is rendered whole before it is sent (no streaming), so it reads the same
-        // without JavaScript.
+        // without JavaScript. Pages run on the server only (islands), so they await their
+        // resources in a bare `Suspend`: a `<Suspense>` boundary renders through machinery of
+        // its own, a fifth of the settings page's server time, for a fallback and a hydration
+        // that never happen here (README, "Performance decisions"). The resources stay: each
+        // loads as a task of its own, so a section that holds a pooled connection never waits
+        // for the sections rendered before it.
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/settings"/> } ssr=SsrMode::Async/>

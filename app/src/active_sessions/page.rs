@@ -22,11 +22,9 @@ pub fn SessionsSection() -> impl IntoView {
                 "Where you are signed in. Sign out any session you do not recognise, and change "
                 "your password if you think someone else knows it."
             </p>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    sessions.await.map(|list| view! { <SessionList list/> })
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                sessions.await.map(|list| view! { <SessionList list/> })
+            })}
         </section>
     }
 }

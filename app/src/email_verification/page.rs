@@ -27,23 +27,18 @@ pub fn VerifyEmailPage() -> impl IntoView {
     );
     view! {
         <AuthFrame title="Confirm your email address">
-            <Suspense>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match check.await {
-                            Ok(email) => Either::Left(view! {
-                                <p>"Confirm that " <strong>{email}</strong> " is your email address."</p>
-                                <ConfirmForm token/>
-                            }),
-                            Err(error) => Either::Right(view! {
-                                <p class="alert alert-error" role="alert">{error.to_string()}</p>
-                                <p><a href="/settings">"Go to your settings"</a></p>
-                            }),
-                        }
-                    })
-                }}
-            </Suspense>
+            {Suspend::new(async move {
+                match check.await {
+                    Ok(email) => Either::Left(view! {
+                        <p>"Confirm that " <strong>{email}</strong> " is your email address."</p>
+                        <ConfirmForm token/>
+                    }),
+                    Err(error) => Either::Right(view! {
+                        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+                        <p><a href="/settings">"Go to your settings"</a></p>
+                    }),
+                }
+            })}
         </AuthFrame>
     }
 }

@@ -51,20 +51,15 @@ pub fn ChooseNewPasswordPage() -> impl IntoView {
     );
     view! {
         <AuthFrame title="Choose a new password">
-            <Suspense>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match check.await {
-                            Ok(()) => Either::Left(view! { <NewPasswordForm token/> }),
-                            Err(error) => Either::Right(view! {
-                                <p class="alert alert-error" role="alert">{error.to_string()}</p>
-                                <p><a href="/password-reset">"Ask for a new link"</a></p>
-                            }),
-                        }
-                    })
-                }}
-            </Suspense>
+            {Suspend::new(async move {
+                match check.await {
+                    Ok(()) => Either::Left(view! { <NewPasswordForm token/> }),
+                    Err(error) => Either::Right(view! {
+                        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+                        <p><a href="/password-reset">"Ask for a new link"</a></p>
+                    }),
+                }
+            })}
         </AuthFrame>
     }
 }

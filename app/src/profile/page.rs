@@ -15,21 +15,19 @@ pub fn UserSettingsPage() -> impl IntoView {
     view! {
         <Title text="User Settings"/>
         <h1>"User Settings"</h1>
-        <Suspense>
-            {move || Suspend::new(async move {
-                let (profile, preferences) = (profile.await, preferences.await);
-                view! {
-                    <section class="panel" aria-labelledby="profile-heading">
-                        <h2 id="profile-heading">"Profile"</h2>
-                        {profile.map(|data| view! { <ProfileSection data/> })}
-                    </section>
-                    <section class="panel" aria-labelledby="preferences-heading">
-                        <h2 id="preferences-heading">"Preferences"</h2>
-                        {preferences.map(|data| view! { <PreferencesForm data/> })}
-                    </section>
-                }
-            })}
-        </Suspense>
+        {Suspend::new(async move {
+            let (profile, preferences) = (profile.await, preferences.await);
+            view! {
+                <section class="panel" aria-labelledby="profile-heading">
+                    <h2 id="profile-heading">"Profile"</h2>
+                    {profile.map(|data| view! { <ProfileSection data/> })}
+                </section>
+                <section class="panel" aria-labelledby="preferences-heading">
+                    <h2 id="preferences-heading">"Preferences"</h2>
+                    {preferences.map(|data| view! { <PreferencesForm data/> })}
+                </section>
+            }
+        })}
     }
 }
 

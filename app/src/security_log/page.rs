@@ -23,11 +23,9 @@ pub fn SecurityLogSection(page: &'static str) -> impl IntoView {
             <p class="muted">
                 "Sign-ins, wrong passwords and codes, and changes to how you sign in, newest first."
             </p>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    log.await.map(|data| view! { <LogTable data page/> })
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                log.await.map(|data| view! { <LogTable data page/> })
+            })}
         </section>
     }
 }

@@ -6,7 +6,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{current_user, login_offers_passkey, Login, Signup, VerifyLoginCode};
+use super::{login_offers_passkey, request_user, Login, Signup, VerifyLoginCode};
 use crate::passkeys::{PasskeySignIn, UsePasskey, NEEDS_DOMAIN, NEEDS_JAVASCRIPT};
 use crate::session::Logout;
 use crate::strength_meter::StrengthMeter;
@@ -27,11 +27,9 @@ pub fn SignupPage() -> impl IntoView {
     );
     view! {
         <AuthFrame title="Sign up">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    view! { <SignupForm invitation=invited.await/> }
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                view! { <SignupForm invitation=invited.await/> }
+            })}
             <p class="switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </AuthFrame>
     }
@@ -172,15 +170,13 @@ pub fn LoginCodePage() -> impl IntoView {
     let offers_passkey = Resource::new(|| (), |_| login_offers_passkey());
     view! {
         <AuthFrame title="Two-factor authentication">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    offers_passkey.await.unwrap_or(false).then(|| view! {
-                        <noscript><p class="muted">{NEEDS_JAVASCRIPT}</p></noscript>
-                        <UsePasskey next=next_param()/>
-                        <div class="or-divider" role="presentation"><span>"or"</span></div>
-                    })
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                offers_passkey.await.unwrap_or(false).then(|| view! {
+                    <noscript><p class="muted">{NEEDS_JAVASCRIPT}</p></noscript>
+                    <UsePasskey next=next_param()/>
+                    <div class="or-divider" role="presentation"><span>"or"</span></div>
+                })
+            })}
             <LoginCodeForm next=next_param()/>
             <p class="switch"><a href="/login">"Log in with another account"</a></p>
         </AuthFrame>
@@ -209,27 +205,20 @@ fn LoginCodeForm(next: String) -> impl IntoView {
 #[component]
 pub fn LogoutPage() -> impl IntoView {
     let logout = FormAction::<Logout>::new();
-    let user = Resource::new(|| (), |_| current_user());
     view! {
         <AuthFrame title="Log out">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(user) => view! {
-                            <p>{format!("You are logged in as {}.", user.email)}</p>
-                            <ServerForm action=logout>
-                                <button type="submit" class="button primary">"Log out"</button>
-                            </ServerForm>
-                        }
-                        .into_any(),
-                        Err(_) => view! {
-                            <p role="status">"You are logged out."</p>
-                            <p><a href="/login">"Log in"</a></p>
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            {match request_user() {
+                Some(user) => Either::Left(view! {
+                    <p>{format!("You are logged in as {}.", user.email)}</p>
+                    <ServerForm action=logout>
+                        <button type="submit" class="button primary">"Log out"</button>
+                    </ServerForm>
+                }),
+                None => Either::Right(view! {
+                    <p role="status">"You are logged out."</p>
+                    <p><a href="/login">"Log in"</a></p>
+                }),
+            }}
         </AuthFrame>
     }
 }

@@ -17,9 +17,7 @@ pub fn SshKeysPage() -> impl IntoView {
     view! {
         <Title text="SSH Keys"/>
         <h1>"SSH Keys"</h1>
-        <Suspense>
-            {move || Suspend::new(async move { keys.await.map(|data| view! { <SshKeys data/> }) })}
-        </Suspense>
+        {Suspend::new(async move { keys.await.map(|data| view! { <SshKeys data/> }) })}
     }
 }
 

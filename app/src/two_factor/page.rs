@@ -39,11 +39,9 @@ pub fn TwoFactorSection() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    overview.await.map(|data| view! { <Overview data/> })
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                overview.await.map(|data| view! { <Overview data/> })
+            })}
         </section>
     }
 }

@@ -169,15 +169,13 @@ pub fn InvitationPage() -> impl IntoView {
     let landing = Resource::new(move || token.clone(), show_invitation);
     view! {
         <AuthFrame title="Invitation">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let token = params.read_untracked().get("token").unwrap_or_default();
-                    match landing.await {
-                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(landing) => view! { <InvitationAnswer token landing/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {Suspend::new(async move {
+                let token = params.read_untracked().get("token").unwrap_or_default();
+                match landing.await {
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(landing) => view! { <InvitationAnswer token landing/> }.into_any(),
+                }
+            })}
         </AuthFrame>
     }
 }

@@ -74,9 +74,7 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <Title text="Accounts"/>
         <h1>"Accounts"</h1>
-        <Suspense>
-            {move || Suspend::new(async move { overview.await.map(|data| view! { <Accounts data/> }) })}
-        </Suspense>
+        {Suspend::new(async move { overview.await.map(|data| view! { <Accounts data/> }) })}
     }
 }
 
@@ -155,20 +153,18 @@ pub fn AccountPage() -> impl IntoView {
         .unwrap_or(0);
     let details = Resource::new(move || id, get_account);
     view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(details) => view! {
-                        <Title text=details.info.name.clone()/>
-                        <AccountView id details/>
-                    }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Account"/>
-                        <AccountError error=e/>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {Suspend::new(async move {
+            match details.await {
+                Ok(details) => view! {
+                    <Title text=details.info.name.clone()/>
+                    <AccountView id details/>
+                }.into_any(),
+                Err(e) => view! {
+                    <Title text="Account"/>
+                    <AccountError error=e/>
+                }.into_any(),
+            }
+        })}
     }
 }
 

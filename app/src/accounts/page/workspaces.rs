@@ -97,28 +97,26 @@ pub fn WorkspacesPage() -> impl IntoView {
     view! {
         <Title text="Workspaces"/>
         <h1>"Workspaces"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                workspaces.await.map(|list| {
-                    let mut groups: Vec<(i64, String, Vec<WorkspaceView>)> = Vec::new();
-                    for w in list {
-                        match groups.last_mut() {
-                            Some((id, _, items)) if *id == w.account_id => items.push(w),
-                            _ => groups.push((w.account_id, w.account_name.clone(), vec![w])),
-                        }
+        {Suspend::new(async move {
+            workspaces.await.map(|list| {
+                let mut groups: Vec<(i64, String, Vec<WorkspaceView>)> = Vec::new();
+                for w in list {
+                    match groups.last_mut() {
+                        Some((id, _, items)) if *id == w.account_id => items.push(w),
+                        _ => groups.push((w.account_id, w.account_name.clone(), vec![w])),
                     }
-                    groups.into_iter().map(|(id, name, items)| view! {
-                        <section class="panel">
-                            <h2><a href=format!("/accounts/{id}")>{name}</a></h2>
-                            <ul class="workspace-list">
-                                {items.into_iter().map(|w| view! {
-                                    <li class="workspace"><strong class="workspace-name">{w.name}</strong><span class="muted">{format!(" created {}", w.created)}</span></li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    }).collect_view()
-                })
-            })}
-        </Transition>
+                }
+                groups.into_iter().map(|(id, name, items)| view! {
+                    <section class="panel">
+                        <h2><a href=format!("/accounts/{id}")>{name}</a></h2>
+                        <ul class="workspace-list">
+                            {items.into_iter().map(|w| view! {
+                                <li class="workspace"><strong class="workspace-name">{w.name}</strong><span class="muted">{format!(" created {}", w.created)}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }).collect_view()
+            })
+        })}
     }
 }
