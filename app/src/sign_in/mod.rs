@@ -94,10 +94,9 @@ pub async fn current_user() -> Result<UserSummary, AppError> {
 pub fn request_user() -> Option<UserSummary> {
     #[cfg(feature = "ssr")]
     {
+        let user = session::optional_user()?;
         let state = crate::state::AppState::get().ok()?;
-        session::require_user()
-            .ok()
-            .map(|user| UserSummary::of(user, &state.settings))
+        Some(UserSummary::of(user, &state.settings))
     }
     #[cfg(not(feature = "ssr"))]
     {
