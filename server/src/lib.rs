@@ -213,6 +213,10 @@ where
             public_origin,
             middleware::refuse_cross_site,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            middleware::keep_typed_fields,
+        ))
         .layer(axum::middleware::from_fn(middleware::limit_body));
 
     // Built assets and the 404 page go around the session layer: no session work for them.

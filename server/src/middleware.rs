@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use leptos::server_fn::error::ServerFnUrlError;
+use app::ui::refill;
+use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::Session;
 
 /// Headers for every response. Pages set their own CSP (with the per-response script
@@ -140,6 +142,92 @@ fn too_large(headers: &HeaderMap, path: &str) -> Response {
         .into_response(),
         None => app_error_response(AppError::TooLarge),
     }
+}
+
+/// A form posted without JavaScript and refused goes back to its page with only the error in
+/// the address; what it had typed goes back in a cookie of a minute (`app::ui::refill`). The
+/// next page load gets it as a request extension and removes it, so it fills one page only.
+pub async fn keep_typed_fields(State(https): State<bool>, req: Request, next: Next) -> Response {
+    let cookie = refill::cookie_name(https);
+    let path = req.uri().path();
+    if req.method() == Method::POST
+        && path.starts_with("/api/")
+        && app::request::is_plain_post(req.headers())
+        && is_url_encoded(req.headers())
+    {
+        let path = path.to_owned();
+        let (parts, body) = req.into_parts();
+        // `limit_body`, around this, has capped the body already.
+        let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+            return too_large(&parts.headers, &path);
+        };
+        let mut res = next
+            .run(Request::from_parts(parts, Body::from(body.clone())))
+            .await;
+        let refused = res.status().is_redirection()
+            && res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(refill::is_refusal);
+        if refused {
+            let kept = refill::encode(&path, &body);
+            if let Some(kept) = typed_cookie(cookie, kept, https, refill::COOKIE_SECS) {
+                res.headers_mut().append(header::SET_COOKIE, kept);
+            }
+        }
+        return res;
+    }
+    let kept = (req.method() == Method::GET)
+        .then(|| cookie_value(req.headers(), cookie))
+        .flatten();
+    let Some(kept) = kept else {
+        return next.run(req).await;
+    };
+    let mut req = req;
+    req.extensions_mut().insert(refill::KeptFields(kept));
+    let mut res = next.run(req).await;
+    if let Some(removal) = typed_cookie(cookie, String::new(), https, 0) {
+        res.headers_mut().append(header::SET_COOKIE, removal);
+    }
+    res
+}
+
+fn is_url_encoded(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The refused form's cookie (`max_age` 0 removes it). Strict: only this site's own pages
+/// send it, and the redirect back from a post of this site is one of them.
+fn typed_cookie(
+    name: &'static str,
+    value: String,
+    https: bool,
+    max_age: i64,
+) -> Option<HeaderValue> {
+    let cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(https)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).ok()
+}
+
+/// The value of the request's cookie `name`, if it has one.
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
 fn is_static_asset(path: &str) -> bool {

@@ -153,9 +153,33 @@ where
     });
     view! {
         <form action=ServFn::url() method="post" node_ref=node_ref.unwrap_or_default() on:submit=on_submit>
-            {children.into_inner()()}
+            {with_typed::<ServFn, C>(children)}
         </form>
     }
+}
+
+/// The form's children, given what the form had typed if the page shows its refusal
+/// ([`super::refill`]). Under an owner of their own, so that the form next to this one, which
+/// posts elsewhere, does not see it.
+#[cfg(feature = "ssr")]
+fn with_typed<ServFn: ServerFn, C: IntoView + 'static>(
+    children: TypedChildren<C>,
+) -> impl IntoView {
+    let typed = super::refill::FormTyped(super::refill::for_form(ServFn::PATH));
+    let owner = Owner::current().map_or_else(Owner::new, |owner| owner.child());
+    let children = owner.with(|| {
+        provide_context(typed);
+        children.into_inner()()
+    });
+    leptos::tachys::reactive_graph::OwnedView::new_with_owner(children, owner)
+}
+
+/// The browser never refills a form: it keeps what the server rendered.
+#[cfg(not(feature = "ssr"))]
+fn with_typed<ServFn: ServerFn, C: IntoView + 'static>(
+    children: TypedChildren<C>,
+) -> impl IntoView {
+    children.into_inner()()
 }
 
 /// The last result of a server action, split into what forms show.
@@ -327,6 +351,13 @@ pub fn Field(
     #[prop(optional)]
     autofocus: bool,
 ) -> impl IntoView {
+    // A form repeated per row (it is given an `id`) is not refilled: the refusal does not
+    // say which row it came from. Nor are passwords.
+    let refill = id.is_none() && !readonly && input_type != "password";
+    let value = refill
+        .then(|| super::refill::typed(name))
+        .flatten()
+        .or(value);
     let id = id.unwrap_or_else(|| name.to_owned());
     let input = NodeRef::<html::Input>::new();
     if autofocus {

@@ -8,6 +8,7 @@ pub mod events;
 mod focus;
 mod form;
 mod hydration;
+pub mod refill;
 mod theme;
 
 pub use auth_frame::AuthFrame;

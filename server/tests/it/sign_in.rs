@@ -27,6 +27,7 @@ on_every_backend!(
     cross_site_posts_are_refused,
     pages_carry_security_headers_and_a_safe_cookie,
     forms_work_without_javascript,
+    a_refused_form_without_javascript_keeps_what_was_typed,
     concurrent_profile_writes_do_not_fail,
 );
 
@@ -665,6 +666,82 @@ async fn forms_work_without_javascript(app: TestApp) {
         app.user_column("ada@example.com", "first_name").await,
         "Augusta"
     );
+}
+
+/// Where the browser goes back to after a form post without JavaScript, as a path.
+fn back_to(res: &common::Response) -> String {
+    res.location()
+        .unwrap()
+        .strip_prefix(ORIGIN)
+        .unwrap_or_else(|| res.location().unwrap())
+        .to_owned()
+}
+
+async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
+    let mut ada = app.signed_up("ada@example.com", "+49 151 23456789").await;
+    let mut visitor = app.client();
+    // A wrong password: the page it comes back to still has the email, not the password.
+    let typed_password = "nope nope nope";
+    let res = visitor
+        .post_html_form(
+            "/api/login",
+            "/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", typed_password),
+                ("next", ""),
+            ],
+        )
+        .await;
+    let back = back_to(&res);
+    assert!(!back.contains("ada"), "nothing typed goes into the address: {back}");
+    for cookie in res.set_cookies() {
+        assert!(!cookie.contains("nope"), "a password is never kept: {cookie}");
+    }
+    let page = visitor.get(&back).await;
+    assert!(page.body.contains("Incorrect email or password."));
+    assert!(
+        page.body.contains(r#"value="ada@example.com""#),
+        "the email is filled in again: {}",
+        page.body
+    );
+    assert!(!page.body.contains(typed_password));
+    // Kept for that one page load only.
+    let again = visitor.get(&back).await;
+    assert!(!again.body.contains(r#"value="ada@example.com""#));
+
+    // A refused profile save shows the names as typed, not as saved.
+    let res = ada
+        .post_html_form(
+            "/api/profile/save",
+            "/settings",
+            &[("first_name", ""), ("last_name", "Byron")],
+        )
+        .await;
+    let page = ada.get(&back_to(&res)).await;
+    assert!(page.body.contains("Enter your first name."));
+    assert!(page.body.contains(r#"value="Byron""#), "{}", page.body);
+    assert_eq!(app.user_column("ada@example.com", "last_name").await, "Lovelace");
+
+    // What was typed into one form never fills another that posts elsewhere, and a post
+    // with JavaScript (its answer is data, not a page) keeps nothing.
+    let res = ada
+        .post_html_form(
+            "/api/profile/save",
+            "/settings",
+            &[("first_name", ""), ("last_name", "Byron")],
+        )
+        .await;
+    let back = back_to(&res).replace("%2Fapi%2Fprofile%2Fsave", "%2Fapi%2Fpreferences%2Fsave");
+    assert!(back.contains("%2Fapi%2Fpreferences%2Fsave"), "{back}");
+    let page = ada.get(&back).await;
+    assert!(!page.body.contains(r#"value="Byron""#));
+    let res = ada
+        .call("/api/profile/save", &[("first_name", ""), ("last_name", "Byron")])
+        .await;
+    for cookie in res.set_cookies() {
+        assert!(!cookie.contains("Byron"), "{cookie}");
+    }
 }
 
 async fn concurrent_profile_writes_do_not_fail(app: TestApp) {
