@@ -7,6 +7,7 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::session::{self, ClientAddr, CurrentUser};
 use app::state::AppState;
+use app::ui::refill;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use leptos::server_fn::error::ServerFnUrlError;
-use app::ui::refill;
 use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::Session;
 

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
 use crate::display::format::{DateFormat, TimeFormat};
 use crate::display::Preferences;
+use crate::ui::refill::typed;
 use crate::ui::{events, FormAction, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
@@ -69,6 +70,24 @@ fn zone_matches(zones: &[(String, String)], query: &str) -> Vec<String> {
         .take(MAX_SUGGESTIONS)
         .map(|(name, _)| name.clone())
         .collect()
+}
+
+/// A select's options, `saved` chosen, unless a refused form (posted without JavaScript)
+/// chose another.
+fn chosen_options<F: Copy + PartialEq + 'static, const N: usize>(
+    all: [F; N],
+    name: &str,
+    saved: F,
+    id: fn(F) -> &'static str,
+    label: fn(F) -> &'static str,
+) -> impl IntoView {
+    let typed = typed(name);
+    all.into_iter()
+        .map(|f| {
+            let selected = typed.as_deref().map_or(f == saved, |t| t == id(f));
+            view! { <option value=id(f) selected=selected>{label(f)}</option> }
+        })
+        .collect_view()
 }
 
 /// The zone the browser itself runs in, offered as a suggestion.
@@ -246,7 +265,7 @@ fn PreferencesFields(
                     aria-expanded=move || show_list().to_string()
                     aria-activedescendant=move || active.get().filter(|_| show_list()).map(|i| format!("timezone-option-{i}"))
                     aria-describedby="timezone-error"
-                    value=saved.timezone.clone()
+                    value=typed("timezone").unwrap_or_else(|| saved.timezone.clone())
                     prop:value=move || zone.get()
                     on:input=move |ev| {
                         zone.set(event_target_value(&ev));
@@ -303,9 +322,7 @@ fn PreferencesFields(
                             }
                         }
                     >
-                        {DateFormat::ALL.into_iter().map(|f| view! {
-                            <option value=f.id() selected=saved.date_format == f>{f.label()}</option>
-                        }).collect_view()}
+                        {chosen_options(DateFormat::ALL, "date_format", saved.date_format, DateFormat::id, DateFormat::label)}
                     </select>
                     <p class="field-error" id="date_format-error">{move || date_error.get()}</p>
                 </div>
@@ -322,9 +339,7 @@ fn PreferencesFields(
                             }
                         }
                     >
-                        {TimeFormat::ALL.into_iter().map(|f| view! {
-                            <option value=f.id() selected=saved.time_format == f>{f.label()}</option>
-                        }).collect_view()}
+                        {chosen_options(TimeFormat::ALL, "time_format", saved.time_format, TimeFormat::id, TimeFormat::label)}
                     </select>
                     <p class="field-error" id="time_format-error">{move || time_error.get()}</p>
                 </div>

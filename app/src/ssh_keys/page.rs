@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{list_ssh_keys, AddSshKey, DeleteSshKey, SshKeyView, SshKeysData, TITLE_MAX_CHARS};
+use crate::ui::refill::{typed, typed_text};
 use crate::ui::{
     disclosure_keydown, disclosure_toggled, refetched, FormAction, FormResult, FormStatus, Rebuilt,
     ServerForm,
@@ -138,6 +139,7 @@ fn AddKeyForm(add: FormAction<AddSshKey>) -> impl IntoView {
                         "sk-ecdsa-sha2-nistp256@openssh.com or ssh-rsa: the contents of your .pub file, e.g. ~/.ssh/id_ed25519.pub."
                     </p>
                     <textarea id="key" name="key" rows="5" spellcheck="false" autocomplete="off" required
+                        inner_html=typed_text("key")
                         aria-describedby="key-hint key-error"
                         aria-invalid=move || key_error.get().is_some().then_some("true")
                         on:input=move |ev| {
@@ -150,6 +152,7 @@ fn AddKeyForm(add: FormAction<AddSshKey>) -> impl IntoView {
                     <label for="title">"Title"</label>
                     <p class="field-hint" id="title-hint">"Leave empty to use the key's comment."</p>
                     <input id="title" name="title" maxlength=TITLE_MAX_CHARS autocomplete="off"
+                        value=typed("title")
                         placeholder=move || comment.get()
                         aria-describedby="title-hint title-error"
                         aria-invalid=move || title_error.get().is_some().then_some("true")/>
@@ -158,7 +161,7 @@ fn AddKeyForm(add: FormAction<AddSshKey>) -> impl IntoView {
                 <div class="field" class:field-invalid=move || expiry_error.get().is_some()>
                     <label for="expires_on">"Expires on"</label>
                     <p class="field-hint" id="expires_on-hint">"Optional. The key stops working after this day, in your time zone."</p>
-                    <input id="expires_on" name="expires_on" type="date"
+                    <input id="expires_on" name="expires_on" type="date" value=typed("expires_on")
                         aria-describedby="expires_on-hint expires_on-error"
                         aria-invalid=move || expiry_error.get().is_some().then_some("true")/>
                     <p class="field-error" id="expires_on-error">{move || expiry_error.get()}</p>

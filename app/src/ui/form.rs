@@ -153,7 +153,7 @@ where
     });
     view! {
         <form action=ServFn::url() method="post" node_ref=node_ref.unwrap_or_default() on:submit=on_submit>
-            {with_typed::<ServFn, C>(children)}
+            {with_typed(ServFn::PATH, children)}
         </form>
     }
 }
@@ -162,10 +162,8 @@ where
 /// ([`super::refill`]). Under an owner of their own, so that the form next to this one, which
 /// posts elsewhere, does not see it.
 #[cfg(feature = "ssr")]
-fn with_typed<ServFn: ServerFn, C: IntoView + 'static>(
-    children: TypedChildren<C>,
-) -> impl IntoView {
-    let typed = super::refill::FormTyped(super::refill::for_form(ServFn::PATH));
+fn with_typed<C: IntoView + 'static>(path: &str, children: TypedChildren<C>) -> impl IntoView {
+    let typed = super::refill::FormTyped(super::refill::for_form(path));
     let owner = Owner::current().map_or_else(Owner::new, |owner| owner.child());
     let children = owner.with(|| {
         provide_context(typed);
@@ -176,9 +174,7 @@ fn with_typed<ServFn: ServerFn, C: IntoView + 'static>(
 
 /// The browser never refills a form: it keeps what the server rendered.
 #[cfg(not(feature = "ssr"))]
-fn with_typed<ServFn: ServerFn, C: IntoView + 'static>(
-    children: TypedChildren<C>,
-) -> impl IntoView {
+fn with_typed<C: IntoView + 'static>(_path: &str, children: TypedChildren<C>) -> impl IntoView {
     children.into_inner()()
 }
 

@@ -125,6 +125,21 @@ pub fn typed(name: &str) -> Option<String> {
     }
 }
 
+/// [`typed`] as the contents of a `<textarea>`, through its `inner_html`: an attribute, so the
+/// browser's hydration leaves it alone, where a text child the browser does not have would
+/// not match.
+pub fn typed_text(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        typed(name).map(|text| html_escape::encode_text(&text).into_owned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
 /// What a [`super::ServerForm`] gives its children: its own refused fields, or none (which
 /// also hides those of a form around it).
 #[cfg(feature = "ssr")]
@@ -141,7 +156,14 @@ mod tests {
                      &code=123456&token=abc&response=%7B%7D&invitation=t&next=%2Fsettings\
                      &first_name=Ada+%C3%A9&empty=";
         let value = encode("/api/login", body);
-        for secret in ["nope", "123456", "abc", "%7B%7D", "invitation", "confirmation"] {
+        for secret in [
+            "nope",
+            "123456",
+            "abc",
+            "%7B%7D",
+            "invitation",
+            "confirmation",
+        ] {
             assert!(!value.contains(secret), "{value}");
         }
         // Only characters a cookie value may hold.

@@ -694,9 +694,15 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
         )
         .await;
     let back = back_to(&res);
-    assert!(!back.contains("ada"), "nothing typed goes into the address: {back}");
+    assert!(
+        !back.contains("ada"),
+        "nothing typed goes into the address: {back}"
+    );
     for cookie in res.set_cookies() {
-        assert!(!cookie.contains("nope"), "a password is never kept: {cookie}");
+        assert!(
+            !cookie.contains("nope"),
+            "a password is never kept: {cookie}"
+        );
     }
     let page = visitor.get(&back).await;
     assert!(page.body.contains("Incorrect email or password."));
@@ -721,7 +727,64 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
     let page = ada.get(&back_to(&res)).await;
     assert!(page.body.contains("Enter your first name."));
     assert!(page.body.contains(r#"value="Byron""#), "{}", page.body);
-    assert_eq!(app.user_column("ada@example.com", "last_name").await, "Lovelace");
+    assert_eq!(
+        app.user_column("ada@example.com", "last_name").await,
+        "Lovelace"
+    );
+
+    // A refused preferences form keeps the zone as typed, and the formats chosen.
+    let res = ada
+        .post_html_form(
+            "/api/preferences/save",
+            "/settings",
+            &[
+                ("timezone", "Mars/Phobos"),
+                ("date_format", "mm/dd/yyyy"),
+                ("time_format", "12h"),
+            ],
+        )
+        .await;
+    let page = ada.get(&back_to(&res)).await;
+    assert!(
+        page.body.contains("is not a time zone we know"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"value="Mars/Phobos""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(r#"<option value="mm/dd/yyyy" selected>"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"<option value="12h" selected>"#),
+        "{}",
+        page.body
+    );
+
+    // A refused SSH key comes back in its box, as text, with its title.
+    let key = "ssh-ed25519 not-a-key <b>bold</b> & more";
+    let res = ada
+        .post_html_form(
+            "/api/ssh-keys/add",
+            "/settings/ssh-keys",
+            &[("key", key), ("title", "Laptop"), ("expires_on", "")],
+        )
+        .await;
+    let page = ada.get(&back_to(&res)).await;
+    assert!(page.body.contains(r#"id="key-error""#));
+    assert!(
+        page.body
+            .contains("ssh-ed25519 not-a-key &lt;b&gt;bold&lt;/b&gt; &amp; more</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"value="Laptop""#), "{}", page.body);
 
     // What was typed into one form never fills another that posts elsewhere, and a post
     // with JavaScript (its answer is data, not a page) keeps nothing.
@@ -737,7 +800,10 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
     let page = ada.get(&back).await;
     assert!(!page.body.contains(r#"value="Byron""#));
     let res = ada
-        .call("/api/profile/save", &[("first_name", ""), ("last_name", "Byron")])
+        .call(
+            "/api/profile/save",
+            &[("first_name", ""), ("last_name", "Byron")],
+        )
         .await;
     for cookie in res.set_cookies() {
         assert!(!cookie.contains("Byron"), "{cookie}");

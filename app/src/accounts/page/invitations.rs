@@ -11,6 +11,7 @@ use crate::accounts::{
     InvitationLanding, InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role,
     Viewer,
 };
+use crate::ui::refill::typed;
 use crate::ui::AuthFrame;
 use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
@@ -43,6 +44,19 @@ pub(super) fn MyInvitation(
     }
 }
 
+/// The roles one may invite as; Member chosen, unless a refused invitation chose another.
+fn role_options(is_owner: bool) -> impl IntoView {
+    let typed = typed("role");
+    Role::ALL
+        .into_iter()
+        .filter(|r| is_owner || *r != Role::Owner)
+        .map(|r| {
+            let selected = typed.as_deref().map_or(r == Role::Member, |t| t == r.id());
+            view! { <option value=r.id() selected=selected>{r.label()}</option> }
+        })
+        .collect_view()
+}
+
 #[component]
 pub(super) fn InviteSection(
     account_id: i64,
@@ -71,9 +85,7 @@ pub(super) fn InviteSection(
                     <div class="field">
                         <label for="role">"Role"</label>
                         <select id="role" name="role">
-                            {Role::ALL.into_iter().filter(|r| is_owner || *r != Role::Owner).map(|r| view! {
-                                <option value=r.id() selected=r == Role::Member>{r.label()}</option>
-                            }).collect_view()}
+                            {role_options(is_owner)}
                         </select>
                         <p class="field-error">{move || result.field("role").get()}</p>
                     </div>
