@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { Browser, Page } from "@playwright/test";
-import { earlyInStep, fillSignup, linkIn, logIn, mailTo, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
+import { earlyInStep, fillSignup, keygen, linkIn, logIn, mailTo, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
 import type { Person } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
@@ -13,7 +13,15 @@ test("every form works with JavaScript off", async ({ page }) => {
   await fillSignup(page, { ...p, mobile: "12345" });
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.locator("#mobile-error")).toHaveText(/^Start with \+ and the country code/);
-  await fillSignup(page, p);
+  // What was typed is still there, but the passwords, which are typed again.
+  await expect(page.getByLabel("First name")).toHaveValue(p.first);
+  await expect(page.getByLabel("Last name")).toHaveValue(p.last);
+  await expect(page.getByLabel("Email")).toHaveValue(p.email);
+  await expect(page.getByLabel("Mobile number")).toHaveValue("12345");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  await page.getByLabel("Mobile number").fill(p.mobile);
+  await page.getByLabel("Password", { exact: true }).fill(p.password);
+  await page.getByLabel("Confirm password").fill(p.password);
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await expect(page.getByLabel("First name")).toHaveValue("Grace");
@@ -31,6 +39,7 @@ test("every form works with JavaScript off", async ({ page }) => {
   await page.getByLabel("Display timezone").fill("Mars/Phobos");
   await page.getByRole("button", { name: "Save preferences" }).click();
   await expect(page.locator("#timezone-error")).toContainText("“Mars/Phobos” is not a time zone we know");
+  await expect(page.getByLabel("Display timezone")).toHaveValue("Mars/Phobos");
   await page.getByLabel("Display timezone").fill("America/New_York");
   await page.getByLabel("Date format").selectOption("mm/dd/yyyy");
   await page.getByLabel("Time format").selectOption("12h");
@@ -38,6 +47,16 @@ test("every form works with JavaScript off", async ({ page }) => {
   await expect(page.getByRole("status").filter({ hasText: "Preferences saved." })).toBeVisible();
   await expect(page.getByTestId("preview-sample")).toHaveText("07/14/2026 12:45 PM (UTC-04:00)");
   await expect(page.getByTestId("member-since")).toHaveText(/^\d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} (AM|PM) \(UTC-0[45]:00\)$/);
+
+  // SSH keys: a refused key comes back in its box with its title.
+  await page.goto("/settings/ssh-keys");
+  const weak = keygen("rsa", 1024);
+  await page.getByLabel("Key", { exact: true }).fill(weak.line);
+  await page.getByLabel("Title").fill("Old laptop");
+  await page.getByRole("button", { name: "Add SSH key" }).click();
+  await expect(page.locator("#key-error")).toContainText("This RSA key has 1024 bits; at least 2048 are needed.");
+  await expect(page.getByLabel("Key", { exact: true })).toHaveValue(weak.line);
+  await expect(page.getByLabel("Title")).toHaveValue("Old laptop");
 
   // Password.
   await page.goto("/settings/authentication");
@@ -54,6 +73,11 @@ test("every form works with JavaScript off", async ({ page }) => {
   await expect(page).toHaveURL(/^[^?#]*\/login$/);
   await logIn(page, p.email, p.password);
   await expect(page.getByText("Incorrect email or password.")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue(p.email);
+  await expect(page.getByLabel("Password")).toHaveValue("");
+  // Only the next load of the page: opened again, the form is empty.
+  await page.goto("/login");
+  await expect(page.getByLabel("Email")).toHaveValue("");
   await logIn(page, p.email, "marble orchard hums at dusk");
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
 });

@@ -704,6 +704,14 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
             "a password is never kept: {cookie}"
         );
     }
+    let kept = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("typed="))
+        .expect("the typed fields are kept");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=60"] {
+        assert!(kept.contains(attribute), "{kept}");
+    }
     let page = visitor.get(&back).await;
     assert!(page.body.contains("Incorrect email or password."));
     assert!(
