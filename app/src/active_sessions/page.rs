@@ -77,7 +77,7 @@ fn SessionRow(session: SessionView) -> impl IntoView {
 fn EndOne(id: String, browser: String) -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let end = FormAction::<EndSession>::new();
+    let end = FormAction::<EndSession>::in_row(&[("id", &id)]);
     let result = FormResult::new(end.value());
     let form = NodeRef::<html::Form>::new();
     reauth.watch(result, form);

@@ -72,7 +72,7 @@ fn KeyList(keys: Vec<SshKeyView>, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
-    let delete = FormAction::<DeleteSshKey>::new();
+    let delete = FormAction::<DeleteSshKey>::in_row(&[("id", &key.id.to_string())]);
     let result = FormResult::new(delete.value());
     let rebuilt = expect_context::<Rebuilt>();
     let title = key.title.clone();
@@ -97,7 +97,8 @@ fn KeyRow(key: SshKeyView, version: RwSignal<u32>) -> impl IntoView {
                 <span class="muted">{format!("Added on {}", key.added_on)}</span>
                 <span class="muted">{expiry}</span>
             </div>
-            <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
+            <details class="device-action" open=move || result.error().with(Option::is_some)
+                on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                 <summary>"Delete"</summary>
                 <ServerForm action=delete>
                     <FormStatus result success="Deleted."/>

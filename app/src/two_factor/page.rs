@@ -502,12 +502,6 @@ fn factor_row(
 fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl IntoView {
     crate::ui::island_hydrated();
     let reauth = Reauth::new();
-    let rename = FormAction::<RenameFactor>::new();
-    let remove = FormAction::<RemoveFactor>::new();
-    let rename_result = FormResult::new(rename.value());
-    let remove_result = FormResult::new(remove.value());
-    let remove_form = NodeRef::<html::Form>::new();
-    reauth.watch(remove_result, remove_form);
     let (kind_value, rename_id, question, remove_label, done) = match kind {
         FactorKind::App => (
             "app",
@@ -524,6 +518,13 @@ fn FactorActions(kind: FactorKind, id: i64, name: String, last: bool) -> impl In
             (passkeys::DONE_RENAMED, passkeys::DONE_REMOVED),
         ),
     };
+    let row = [("kind", kind_value), ("id", &id.to_string())];
+    let rename = FormAction::<RenameFactor>::in_row(&row);
+    let remove = FormAction::<RemoveFactor>::in_row(&row);
+    let rename_result = FormResult::new(rename.value());
+    let remove_result = FormResult::new(remove.value());
+    let remove_form = NodeRef::<html::Form>::new();
+    reauth.watch(remove_result, remove_form);
     Effect::new(move |_| {
         if rename_result.succeeded().get() {
             load(&format!("{PAGE}?done={}", done.0));

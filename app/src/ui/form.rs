@@ -52,14 +52,37 @@ where
 {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
+        Self::refused_if(|_| true)
+    }
+
+    /// For a form repeated per row (a device, a workspace), which `fields` (its hidden ones)
+    /// tell apart: a refusal after a post without JavaScript shows in the row that sent it,
+    /// known from the fields kept for it ([`super::refill`]); without them, in every row.
+    pub fn in_row(fields: &[(&str, &str)]) -> Self {
+        Self::refused_if(|typed| {
+            typed.is_none_or(|typed| {
+                fields
+                    .iter()
+                    .all(|(name, value)| typed.get(name) == Some(value))
+            })
+        })
+    }
+
+    fn refused_if(_this_form: impl FnOnce(Option<&super::refill::Typed>) -> bool) -> Self {
         // A post without JavaScript that failed comes back to the page with its error. Only
         // the server has it (the router provides it, and islands run without one), so the
         // browser's WASM leaves out its decoder.
         #[cfg(feature = "ssr")]
         let failed = use_context::<leptos::server::ServerActionError>().and_then(|error| {
-            (error.path() == S::PATH).then(|| {
-                Err(leptos::server_fn::error::ServerFnUrlError::<S::Error>::decode_err(error.err()))
-            })
+            (error.path() == S::PATH && _this_form(super::refill::for_form(S::PATH).as_ref())).then(
+                || {
+                    Err(
+                        leptos::server_fn::error::ServerFnUrlError::<S::Error>::decode_err(
+                            error.err(),
+                        ),
+                    )
+                },
+            )
         });
         #[cfg(not(feature = "ssr"))]
         let failed = None;
@@ -153,17 +176,38 @@ where
     });
     view! {
         <form action=ServFn::url() method="post" node_ref=node_ref.unwrap_or_default() on:submit=on_submit>
-            {with_typed(ServFn::PATH, children)}
+            {with_typed(ServFn::PATH, refused(action), children)}
         </form>
     }
 }
 
-/// The form's children, given what the form had typed if the page shows its refusal
-/// ([`super::refill`]). Under an owner of their own, so that the form next to this one, which
-/// posts elsewhere, does not see it.
+/// Whether the page shows this form's refusal (of a post without JavaScript).
 #[cfg(feature = "ssr")]
-fn with_typed<C: IntoView + 'static>(path: &str, children: TypedChildren<C>) -> impl IntoView {
-    let typed = super::refill::FormTyped(super::refill::for_form(path));
+fn refused<S: ServerFn>(action: FormAction<S>) -> bool
+where
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    action
+        .value()
+        .with_untracked(|value| matches!(value, Some(Err(_))))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn refused<S: ServerFn>(_action: FormAction<S>) -> bool {
+    false
+}
+
+/// The form's children, given what the form had typed if the page shows its refusal
+/// ([`super::refill`]). Under an owner of their own, so that the form next to this one does
+/// not see it.
+#[cfg(feature = "ssr")]
+fn with_typed<C: IntoView + 'static>(
+    path: &str,
+    refused: bool,
+    children: TypedChildren<C>,
+) -> impl IntoView {
+    let typed = super::refill::FormTyped(refused.then(|| super::refill::for_form(path)).flatten());
     let owner = Owner::current().map_or_else(Owner::new, |owner| owner.child());
     let children = owner.with(|| {
         provide_context(typed);
@@ -174,7 +218,11 @@ fn with_typed<C: IntoView + 'static>(path: &str, children: TypedChildren<C>) -> 
 
 /// The browser never refills a form: it keeps what the server rendered.
 #[cfg(not(feature = "ssr"))]
-fn with_typed<C: IntoView + 'static>(_path: &str, children: TypedChildren<C>) -> impl IntoView {
+fn with_typed<C: IntoView + 'static>(
+    _path: &str,
+    _refused: bool,
+    children: TypedChildren<C>,
+) -> impl IntoView {
     children.into_inner()()
 }
 
@@ -347,9 +395,8 @@ pub fn Field(
     #[prop(optional)]
     autofocus: bool,
 ) -> impl IntoView {
-    // A form repeated per row (it is given an `id`) is not refilled: the refusal does not
-    // say which row it came from. Nor are passwords.
-    let refill = id.is_none() && !readonly && input_type != "password";
+    // Never a password, nor what the server decides.
+    let refill = !readonly && input_type != "password";
     let value = refill
         .then(|| super::refill::typed(name))
         .flatten()

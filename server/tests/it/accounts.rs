@@ -30,6 +30,7 @@ on_every_backend!(
     an_inviter_who_leaves_takes_their_invitations,
     an_invitation_racing_its_inviter_s_demotion_never_outlives_it,
     changes_without_javascript_come_back_saying_what_was_done,
+    a_refusal_without_javascript_shows_in_the_row_that_sent_it,
 );
 
 const ADA: &str = "ada@example.com";
@@ -1217,6 +1218,80 @@ async fn plain_post_says(
         !client.get(page).await.body.contains(said),
         "{page} says {said:?}"
     );
+}
+
+/// Three workspaces; renaming one to another's name, posted without JavaScript, is refused:
+/// the page comes back with that row's form open, the message and the name as typed, and the
+/// other rows as they were.
+async fn a_refusal_without_javascript_shows_in_the_row_that_sent_it(app: TestApp) {
+    let mut ada = app.signed_up(ADA, "+49 151 23456789").await;
+    let res = ada
+        .call("/api/accounts/create", &[("name", "Engines")])
+        .await;
+    let id = res.json().as_i64().expect("the new account's id");
+    let a = id.to_string();
+    for name in ["Research", "Lab", "Archive"] {
+        let res = ada
+            .call(
+                "/api/workspaces/create",
+                &[("account_id", &a), ("workspace_name", name)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let workspaces = details(&mut ada, id).await.json()["workspaces"].clone();
+    let id_of = |name: &str| {
+        workspaces
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["name"] == name)
+            .map(|w| w["id"].as_i64().unwrap().to_string())
+            .unwrap()
+    };
+    let (lab, research, archive) = (id_of("Lab"), id_of("Research"), id_of("Archive"));
+    let page = format!("/accounts/{id}");
+    let res = ada
+        .post_html_form(
+            "/api/workspaces/rename",
+            &page,
+            &[
+                ("account_id", &a),
+                ("workspace_id", &lab),
+                ("workspace_name", "Archive"),
+            ],
+        )
+        .await;
+    let back = res.location().unwrap().to_owned();
+    let body = ada
+        .get(back.strip_prefix(common::ORIGIN).unwrap_or(&back))
+        .await
+        .body;
+    let row = |workspace: &str| {
+        body.split(r#"<li class="workspace">"#)
+            .find(|row| row.contains(&format!(r#"id="workspace-{workspace}""#)))
+            .unwrap_or_else(|| panic!("no row for workspace {workspace}: {body}"))
+            .to_owned()
+    };
+    let refused = row(&lab);
+    let said = "This account already has a workspace with this name.";
+    assert!(refused.contains(said), "{refused}");
+    assert!(
+        refused.contains(r#"<details open class="device-action">"#),
+        "{refused}"
+    );
+    let input = refused
+        .split(&format!(r#"<input id="workspace-{lab}""#))
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_else(|| panic!("no name field: {refused}"));
+    assert!(input.contains(r#"value="Archive""#), "{input}");
+    for other in [research, archive] {
+        let other = row(&other);
+        assert!(!other.contains(said), "{other}");
+        assert!(!other.contains("<details open"), "{other}");
+    }
+    assert_eq!(body.matches(said).count(), 1, "{body}");
 }
 
 async fn changes_without_javascript_come_back_saying_what_was_done(app: TestApp) {

@@ -129,8 +129,9 @@ fn SentNotice() -> impl IntoView {
 
 #[component]
 fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
-    let resend = FormAction::<ResendInvitation>::new();
-    let revoke = FormAction::<RevokeInvitation>::new();
+    let row = invitation.id.to_string();
+    let resend = FormAction::<ResendInvitation>::in_row(&[("invitation_id", &row)]);
+    let revoke = FormAction::<RevokeInvitation>::in_row(&[("invitation_id", &row)]);
     refresh_after(
         move || resend.value().get(),
         |sent| format!("Invitation mailed to {} again.", sent.email),

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::refresh_after;
 use crate::accounts::{ChangeRole, MemberView, RemoveMember, Role};
+use crate::ui::refill::typed;
 use crate::ui::{
     disclosure_keydown, disclosure_toggled, FormAction, FormResult, FormStatus, ServerForm,
 };
@@ -33,8 +34,9 @@ pub(super) fn MembersSection(
 
 #[component]
 fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool) -> impl IntoView {
-    let change = FormAction::<ChangeRole>::new();
-    let remove = FormAction::<RemoveMember>::new();
+    let row = member.user_id.to_string();
+    let change = FormAction::<ChangeRole>::in_row(&[("user_id", &row)]);
+    let remove = FormAction::<RemoveMember>::in_row(&[("user_id", &row)]);
     let email = member.email.clone();
     refresh_after(
         move || change.value().get(),
@@ -73,12 +75,13 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
                             <label class="visually-hidden" for=select_id.clone()>{role_label.clone()}</label>
                             <select id=select_id name="role">
                                 {Role::ALL.into_iter().filter(|r| is_owner || *r != Role::Owner).map(|r| view! {
-                                    <option value=r.id() selected=r == current>{r.label()}</option>
+                                    <option value=r.id() selected=typed("role").map_or(r == current, |t| t == r.id())>{r.label()}</option>
                                 }).collect_view()}
                             </select>
                             <button type="submit" id=change_id class="button small">"Change role"</button>
                         </ServerForm>
-                        <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
+                        <details class="device-action" open=move || remove_result.error().with(Option::is_some)
+                            on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                             <summary>"Remove"</summary>
                             <ServerForm action=remove>
                                 <FormStatus result=remove_result success="Removed."/>
@@ -97,12 +100,13 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
 
 #[component]
 pub(super) fn LeaveSection(account_id: i64, me: i64) -> impl IntoView {
-    let leave = FormAction::<RemoveMember>::new();
+    let leave = FormAction::<RemoveMember>::in_row(&[("user_id", &me.to_string())]);
     let result = FormResult::new(leave.value());
     view! {
         <section class="panel" aria-labelledby="leave-heading">
             <h2 id="leave-heading">"Leave account"</h2>
-            <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
+            <details class="device-action" open=move || result.error().with(Option::is_some)
+                on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                 <summary>"Leave this account"</summary>
                 <ServerForm action=leave>
                     <FormStatus result success="You left the account."/>

@@ -37,8 +37,9 @@ pub(super) fn WorkspacesSection(
 
 #[component]
 fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> impl IntoView {
-    let rename = FormAction::<RenameWorkspace>::new();
-    let delete = FormAction::<DeleteWorkspace>::new();
+    let row = workspace.id.to_string();
+    let rename = FormAction::<RenameWorkspace>::in_row(&[("workspace_id", &row)]);
+    let delete = FormAction::<DeleteWorkspace>::in_row(&[("workspace_id", &row)]);
     refresh_after(
         move || rename.value().get(),
         |_| "Workspace renamed.".to_owned(),
@@ -65,7 +66,10 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
             <strong class="workspace-name">{workspace.name.clone()}</strong>
             <span class="muted">{format!(" created {}", workspace.created)}</span>
             {manages.then(|| view! {
-                <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
+                // Open when refused, so the message shows next to the field also after a post
+                // without JavaScript, which reloads the page.
+                <details class="device-action" open=move || rename_result.error().with(Option::is_some)
+                    on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                     <summary>"Rename"</summary>
                     <ServerForm action=rename attr:novalidate=true>
                         <FormStatus result=rename_result success="Renamed."/>
@@ -76,7 +80,8 @@ fn WorkspaceRow(account_id: i64, workspace: WorkspaceView, manages: bool) -> imp
                         <button type="submit" id=save_id class="button">"Save name"</button>
                     </ServerForm>
                 </details>
-                <details class="device-action" on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
+                <details class="device-action" open=move || delete_result.error().with(Option::is_some)
+                    on:toggle=disclosure_toggled on:keydown=disclosure_keydown>
                     <summary>"Delete"</summary>
                     <ServerForm action=delete>
                         <FormStatus result=delete_result success="Deleted."/>
