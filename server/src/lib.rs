@@ -165,7 +165,7 @@ where
     // Lax, not Strict: a link from a mail (an invitation) must arrive signed in. `__Host-`
     // pins the cookie to this host and path over https.
     let sessions = SessionManagerLayer::new(store)
-        .with_name(if https { "__Host-session" } else { "session" })
+        .with_name(middleware::session_cookie_name(https))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(https)
@@ -210,12 +210,15 @@ where
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::keep_session_cookie))
         .layer(axum::middleware::from_fn_with_state(
-            public_origin,
-            middleware::refuse_cross_site,
+            middleware::TypedFieldsKeeper {
+                app: state.clone(),
+                https,
+            },
+            middleware::keep_typed_fields,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            https,
-            middleware::keep_typed_fields,
+            public_origin,
+            middleware::refuse_cross_site,
         ))
         .layer(axum::middleware::from_fn(middleware::limit_body));
 

@@ -145,10 +145,19 @@ fn too_large(headers: &HeaderMap, path: &str) -> Response {
 }
 
 /// A form posted without JavaScript and refused goes back to its page with only the error in
-/// the address; what it had typed goes back in a cookie of a minute (`app::ui::refill`). The
-/// next page load gets it as a request extension and removes it, so it fills one page only.
-pub async fn keep_typed_fields(State(https): State<bool>, req: Request, next: Next) -> Response {
+/// the address; what it had typed goes back in a sealed cookie of a minute
+/// (`app::ui::refill`). The next page load gets it, opened, as a request extension and removes
+/// it, so it fills one page only.
+pub async fn keep_typed_fields(
+    State(keeper): State<TypedFieldsKeeper>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let https = keeper.https;
     let cookie = refill::cookie_name(https);
+    // Sealed for the browser that posted: its session cookie, if it has one.
+    let context =
+        refill::seal_context(cookie_value(req.headers(), session_cookie_name(https)).as_deref());
     let path = req.uri().path();
     if req.method() == Method::POST
         && path.starts_with("/api/")
@@ -172,25 +181,52 @@ pub async fn keep_typed_fields(State(https): State<bool>, req: Request, next: Ne
                 .is_some_and(refill::is_refusal);
         if refused {
             let kept = refill::encode(&path, &body);
-            if let Some(kept) = typed_cookie(cookie, kept, https, refill::COOKIE_SECS) {
-                res.headers_mut().append(header::SET_COOKIE, kept);
+            let sealed = keeper.app.secrets.seal(kept.as_bytes(), &context);
+            if let Some(cookie) = sealed
+                .ok()
+                .and_then(|sealed| typed_cookie(cookie, sealed, https, refill::COOKIE_SECS))
+            {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
             }
         }
         return res;
     }
-    let kept = (req.method() == Method::GET)
+    let brought = (req.method() == Method::GET)
         .then(|| cookie_value(req.headers(), cookie))
         .flatten();
-    let Some(kept) = kept else {
+    let Some(brought) = brought else {
         return next.run(req).await;
     };
+    // One that does not open (altered, or another session's) is removed all the same.
+    let opened = keeper
+        .app
+        .secrets
+        .unseal(&brought, &context)
+        .and_then(|kept| String::from_utf8(kept).ok());
     let mut req = req;
-    req.extensions_mut().insert(refill::KeptFields(kept));
+    if let Some(kept) = opened {
+        req.extensions_mut().insert(refill::KeptFields(kept));
+    }
     let mut res = next.run(req).await;
     if let Some(removal) = typed_cookie(cookie, String::new(), https, 0) {
         res.headers_mut().append(header::SET_COOKIE, removal);
     }
     res
+}
+
+#[derive(Clone)]
+pub struct TypedFieldsKeeper {
+    pub app: AppState,
+    pub https: bool,
+}
+
+/// The session cookie's name: `__Host-` pins it to this host and path over https.
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-session"
+    } else {
+        "session"
+    }
 }
 
 fn is_url_encoded(headers: &HeaderMap) -> bool {

@@ -11,7 +11,6 @@ use leptos::prelude::*;
 use super::{list_timezones, PreferencesData, SavePreferences, SAMPLE_INSTANT};
 use crate::display::format::{DateFormat, TimeFormat};
 use crate::display::Preferences;
-use crate::ui::refill::typed;
 use crate::ui::{events, FormAction, FormResult, FormStatus, ServerForm};
 
 /// How many suggestions the zone filter shows at once.
@@ -72,24 +71,6 @@ fn zone_matches(zones: &[(String, String)], query: &str) -> Vec<String> {
         .collect()
 }
 
-/// A select's options, `saved` chosen, unless a refused form (posted without JavaScript)
-/// chose another.
-fn chosen_options<F: Copy + PartialEq + 'static, const N: usize>(
-    all: [F; N],
-    name: &str,
-    saved: F,
-    id: fn(F) -> &'static str,
-    label: fn(F) -> &'static str,
-) -> impl IntoView {
-    let typed = typed(name);
-    all.into_iter()
-        .map(|f| {
-            let selected = typed.as_deref().map_or(f == saved, |t| t == id(f));
-            view! { <option value=id(f) selected=selected>{label(f)}</option> }
-        })
-        .collect_view()
-}
-
 /// The zone the browser itself runs in, offered as a suggestion.
 fn browser_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
@@ -127,9 +108,21 @@ fn PreferencesFields(
         });
     });
     let saved_zone = saved.timezone.clone();
-    let zone = RwSignal::new(saved.timezone.clone());
-    let date_format = RwSignal::new(saved.date_format);
-    let time_format = RwSignal::new(saved.time_format);
+    // After a refusal of a post without JavaScript the form, and its preview, start from what
+    // was sent (only the server knows it: the browser keeps what the page shows).
+    let zone = RwSignal::new(action.kept("timezone").unwrap_or(saved.timezone.clone()));
+    let date_format = RwSignal::new(
+        action
+            .kept("date_format")
+            .and_then(|id| DateFormat::from_id(&id))
+            .unwrap_or(saved.date_format),
+    );
+    let time_format = RwSignal::new(
+        action
+            .kept("time_format")
+            .and_then(|id| TimeFormat::from_id(&id))
+            .unwrap_or(saved.time_format),
+    );
     // Starts at the server's clock so the first render is identical on both sides; every
     // change takes the browser's clock.
     let now = RwSignal::new(server_now);
@@ -265,7 +258,7 @@ fn PreferencesFields(
                     aria-expanded=move || show_list().to_string()
                     aria-activedescendant=move || active.get().filter(|_| show_list()).map(|i| format!("timezone-option-{i}"))
                     aria-describedby="timezone-error"
-                    value=typed("timezone").unwrap_or_else(|| saved.timezone.clone())
+                    value=zone.get_untracked()
                     prop:value=move || zone.get()
                     on:input=move |ev| {
                         zone.set(event_target_value(&ev));
@@ -322,7 +315,9 @@ fn PreferencesFields(
                             }
                         }
                     >
-                        {chosen_options(DateFormat::ALL, "date_format", saved.date_format, DateFormat::id, DateFormat::label)}
+                        {DateFormat::ALL.into_iter().map(|f| view! {
+                            <option value=f.id() selected=date_format.get_untracked() == f>{f.label()}</option>
+                        }).collect_view()}
                     </select>
                     <p class="field-error" id="date_format-error">{move || date_error.get()}</p>
                 </div>
@@ -339,7 +334,9 @@ fn PreferencesFields(
                             }
                         }
                     >
-                        {chosen_options(TimeFormat::ALL, "time_format", saved.time_format, TimeFormat::id, TimeFormat::label)}
+                        {TimeFormat::ALL.into_iter().map(|f| view! {
+                            <option value=f.id() selected=time_format.get_untracked() == f>{f.label()}</option>
+                        }).collect_view()}
                     </select>
                     <p class="field-error" id="time_format-error">{move || time_error.get()}</p>
                 </div>

@@ -68,6 +68,24 @@ where
         })
     }
 
+    /// What the person typed into field `name` of this form, if the page shows its refusal
+    /// of a post without JavaScript ([`super::refill`]): for a form that starts its own
+    /// state from it (a preview). Always `None` in the browser.
+    pub fn kept(&self, name: &str) -> Option<String> {
+        #[cfg(feature = "ssr")]
+        {
+            refused(*self)
+                .then(|| super::refill::for_form(S::PATH))
+                .flatten()
+                .and_then(|typed| typed.get(name).map(str::to_owned))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = name;
+            None
+        }
+    }
+
     fn refused_if(_this_form: impl FnOnce(Option<&super::refill::Typed>) -> bool) -> Self {
         // A post without JavaScript that failed comes back to the page with its error. Only
         // the server has it (the router provides it, and islands run without one), so the
@@ -199,21 +217,24 @@ fn refused<S: ServerFn>(_action: FormAction<S>) -> bool {
 }
 
 /// The form's children, given what the form had typed if the page shows its refusal
-/// ([`super::refill`]). Under an owner of their own, so that the form next to this one does
-/// not see it.
+/// ([`super::refill`]): in a context of their own, which the page's other forms do not see.
 #[cfg(feature = "ssr")]
 fn with_typed<C: IntoView + 'static>(
     path: &str,
     refused: bool,
     children: TypedChildren<C>,
 ) -> impl IntoView {
-    let typed = super::refill::FormTyped(refused.then(|| super::refill::for_form(path)).flatten());
-    let owner = Owner::current().map_or_else(Owner::new, |owner| owner.child());
-    let children = owner.with(|| {
-        provide_context(typed);
-        children.into_inner()()
-    });
-    leptos::tachys::reactive_graph::OwnedView::new_with_owner(children, owner)
+    use leptos::context::{Provider, ProviderProps};
+    use leptos::either::Either;
+    match refused.then(|| super::refill::for_form(path)).flatten() {
+        None => Either::Left(children.into_inner()()),
+        Some(typed) => Either::Right(Provider(
+            ProviderProps::builder()
+                .value(super::refill::FormTyped(typed))
+                .children(children)
+                .build(),
+        )),
+    }
 }
 
 /// The browser never refills a form: it keeps what the server rendered.

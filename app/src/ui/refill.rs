@@ -3,11 +3,12 @@
 //! address (`__err`), so the page would show the message next to an empty field. The server
 //! keeps the fields in a cookie that lives a minute and that the next page load removes: the
 //! person's own browser carries them back, nothing personal goes into an address (history,
-//! logs), and the server stores nothing. Secrets (passwords, codes, links' tokens) are never
-//! kept: they are typed again, as on any site.
+//! logs), and the server stores nothing. The cookie is sealed with the server key and bound to
+//! the session cookie it came with, so no one else (a sibling subdomain over http, say) can
+//! plant fields in someone's form. Only fields a person types and may see again are kept,
+//! never secrets (passwords, codes, tokens): those are typed again, as on any site.
 
-/// The cookie's name. `__Host-` over https, like the session's: no other host (a sibling
-/// subdomain) can set it.
+/// The cookie's name. `__Host-` over https, like the session's: no other host can set it.
 pub fn cookie_name(https: bool) -> &'static str {
     if https {
         "__Host-typed"
@@ -19,24 +20,58 @@ pub fn cookie_name(https: bool) -> &'static str {
 /// How long the cookie lives: the redirect back is immediate, so a minute is plenty.
 pub const COOKIE_SECS: i64 = 60;
 
-/// A cookie's whole `name=value; attributes` must stay under the 4,096 bytes browsers keep.
-const MAX_VALUE_BYTES: usize = 3_500;
+/// Browsers keep a cookie of up to 4,096 bytes, name and attributes included; sealing writes
+/// twice the bytes as hex, plus 56.
+const MAX_KEPT_BYTES: usize = 1_900;
 
 /// The key under which the form's path travels with its fields.
 const PATH_KEY: &str = "__path";
 
-/// Fields never kept, whatever the form.
-pub fn is_secret(name: &str) -> bool {
-    name.contains("password")
-        || name.contains("code")
-        || name.contains("token")
-        || name.contains("secret")
-        // A passkey's signed answer, and an invitation's token.
-        || matches!(name, "response" | "invitation")
+/// The fields kept: what people type or choose in a form, and the hidden ids that tell the
+/// rows of a list apart ([`super::FormAction::in_row`]). A field not named here is never
+/// kept, so a new secret field cannot slip in; a new field to refill is added here.
+const KEPT: &[&str] = &[
+    // Sign-up, login, the profile, a password reset request, invitations.
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    // Preferences.
+    "timezone",
+    "date_format",
+    "time_format",
+    // SSH keys.
+    "key",
+    "title",
+    "expires_on",
+    // Names of devices, passkeys, accounts and workspaces; roles; account information.
+    "name",
+    "new_name",
+    "workspace_name",
+    "role",
+    "company_name",
+    "address",
+    "country",
+    "phone",
+    "tax_id",
+    "contact_email",
+    // Rows.
+    "id",
+    "kind",
+    "user_id",
+    "workspace_id",
+    "invitation_id",
+    "account_id",
+];
+
+/// What the sealed cookie is bound to: the session cookie the refused post came with (none
+/// for a visitor), so that it opens only for the browser that posted.
+pub fn seal_context(session: Option<&str>) -> String {
+    format!("typed fields\0{}", session.unwrap_or_default())
 }
 
-/// The cookie's value for a refused post of the url-encoded `body` to `path`: the path, then
-/// every field but secrets, as long as they fit (a field that does not fit is left out).
+/// The fields to keep from a refused post of the url-encoded `body` to `path`: the path,
+/// then every kept field, as long as they fit (a field that does not fit is left out).
 pub fn encode(path: &str, body: &[u8]) -> String {
     let pair = |name: &str, value: &str| {
         form_urlencoded::Serializer::new(String::new())
@@ -45,11 +80,11 @@ pub fn encode(path: &str, body: &[u8]) -> String {
     };
     let mut out = pair(PATH_KEY, path);
     for (name, value) in form_urlencoded::parse(body) {
-        if is_secret(&name) || name == PATH_KEY || value.is_empty() {
+        if !KEPT.contains(&&*name) || value.is_empty() {
             continue;
         }
         let field = pair(&name, &value);
-        if out.len() + 1 + field.len() <= MAX_VALUE_BYTES {
+        if out.len() + 1 + field.len() <= MAX_KEPT_BYTES {
             out.push('&');
             out.push_str(&field);
         }
@@ -57,14 +92,13 @@ pub fn encode(path: &str, body: &[u8]) -> String {
     out
 }
 
-/// The fields a cookie value kept for the form that posts to `path`, if it is that form's.
-pub fn decode(path: &str, value: &str) -> Option<Typed> {
-    let mut pairs = form_urlencoded::parse(value.as_bytes());
+/// The fields [`encode`] kept for the form that posts to `path`, if they are that form's.
+pub fn decode(path: &str, kept: &str) -> Option<Typed> {
+    let mut pairs = form_urlencoded::parse(kept.as_bytes());
     let (key, kept_path) = pairs.next()?;
     (key == PATH_KEY && kept_path == path).then(|| {
         Typed(
             pairs
-                .filter(|(name, _)| !is_secret(name))
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect(),
         )
@@ -92,8 +126,8 @@ impl Typed {
     }
 }
 
-/// The cookie's value as the request brought it, put into the request by the server's
-/// middleware, which knows the cookie's name.
+/// The fields the request brought back, opened: put into the request by the server's
+/// middleware, which holds the cookie's name and the server key.
 #[derive(Clone, Debug)]
 pub struct KeptFields(pub String);
 
@@ -116,13 +150,19 @@ pub fn typed(name: &str) -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         leptos::prelude::use_context::<FormTyped>()
-            .and_then(|typed| typed.0.and_then(|t| t.get(name).map(str::to_owned)))
+            .and_then(|typed| typed.0.get(name).map(str::to_owned))
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = name;
         None
     }
+}
+
+/// [`typed`] for a choice: the value chosen, if it is still one of `choices` (a role no
+/// longer offered is not chosen in its place).
+pub fn typed_choice<'a>(name: &str, mut choices: impl Iterator<Item = &'a str>) -> Option<String> {
+    typed(name).filter(|typed| choices.any(|choice| choice == typed))
 }
 
 /// [`typed`] as the contents of a `<textarea>`, through its `inner_html`: an attribute, so the
@@ -140,22 +180,21 @@ pub fn typed_text(name: &str) -> Option<String> {
     }
 }
 
-/// What a [`super::ServerForm`] gives its children: its own refused fields, or none (which
-/// also hides those of a form around it).
+/// What a refused [`super::ServerForm`] gives its children: the fields kept for it.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
-pub(super) struct FormTyped(pub Option<Typed>);
+pub(super) struct FormTyped(pub Typed);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_never_kept_and_the_rest_comes_back_for_its_form_only() {
+    fn only_kept_fields_come_back_and_for_their_form_only() {
         let body = b"email=ada%40example.com&password=nope+nope&new_password_confirmation=x\
                      &code=123456&token=abc&response=%7B%7D&invitation=t&next=%2Fsettings\
-                     &first_name=Ada+%C3%A9&empty=";
-        let value = encode("/api/login", body);
+                     &first_name=Ada+%C3%A9&mobile=&id=7";
+        let kept = encode("/api/login", body);
         for secret in [
             "nope",
             "123456",
@@ -163,27 +202,37 @@ mod tests {
             "%7B%7D",
             "invitation",
             "confirmation",
+            "next",
         ] {
-            assert!(!value.contains(secret), "{value}");
+            assert!(!kept.contains(secret), "{kept}");
         }
-        // Only characters a cookie value may hold.
-        assert!(
-            value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"%+*-._=&".contains(&b)),
-            "{value}"
-        );
-        let typed = decode("/api/login", &value).unwrap();
+        let typed = decode("/api/login", &kept).unwrap();
         assert_eq!(typed.get("email"), Some("ada@example.com"));
         assert_eq!(typed.get("first_name"), Some("Ada é"));
-        assert_eq!(typed.get("next"), Some("/settings"));
+        assert_eq!(typed.get("id"), Some("7"));
         assert_eq!(typed.get("password"), None);
-        assert_eq!(typed.get("empty"), None);
-        assert_eq!(decode("/api/signup", &value), None);
+        assert_eq!(typed.get("mobile"), None, "an empty field is not kept");
+        assert_eq!(decode("/api/signup", &kept), None);
         assert_eq!(decode("/api/login", "email=x"), None);
-        // A secret planted in a cookie by hand is not read either.
-        let planted = decode("/api/login", "__path=%2Fapi%2Flogin&password=x").unwrap();
-        assert_eq!(planted.get("password"), None);
+    }
+
+    #[test]
+    fn no_secret_field_of_any_form_is_kept() {
+        // Every secret a form here sends: passwords, one-time and recovery codes, the tokens
+        // of mailed links and invitations, a passkey's signed answer.
+        for secret in [
+            "password",
+            "password_confirmation",
+            "current_password",
+            "new_password",
+            "new_password_confirmation",
+            "code",
+            "token",
+            "invitation",
+            "response",
+        ] {
+            assert!(!KEPT.contains(&secret), "{secret}");
+        }
     }
 
     #[test]
@@ -199,9 +248,9 @@ mod tests {
     fn a_field_too_long_for_a_cookie_is_left_out_and_the_others_kept() {
         let key = "A".repeat(4_000);
         let body = format!("key={key}&title=laptop");
-        let value = encode("/api/ssh-keys/add", body.as_bytes());
-        assert!(value.len() <= MAX_VALUE_BYTES, "{}", value.len());
-        let typed = decode("/api/ssh-keys/add", &value).unwrap();
+        let kept = encode("/api/ssh-keys/add", body.as_bytes());
+        assert!(kept.len() <= MAX_KEPT_BYTES, "{}", kept.len());
+        let typed = decode("/api/ssh-keys/add", &kept).unwrap();
         assert_eq!(typed.get("key"), None);
         assert_eq!(typed.get("title"), Some("laptop"));
     }

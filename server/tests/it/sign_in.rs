@@ -732,6 +732,28 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
             &[("first_name", ""), ("last_name", "Byron")],
         )
         .await;
+    // The kept fields are sealed for Ada's session: in another browser, or altered, they
+    // open for no one (and are removed all the same).
+    let kept = res
+        .set_cookies()
+        .into_iter()
+        .find_map(|c| {
+            c.strip_prefix("typed=")
+                .map(|c| c.split(';').next().unwrap().to_owned())
+        })
+        .expect("the typed fields are kept");
+    assert!(!kept.contains("Byron"), "{kept}");
+    let mut grace = app.signed_up("grace@example.com", "+49 151 23456780").await;
+    for planted in [
+        kept.clone(),
+        kept.replacen('0', "1", 1).replacen('a', "b", 1),
+    ] {
+        grace.cookies.insert("typed".into(), planted);
+        let page = grace.get(&back_to(&res)).await;
+        assert!(page.body.contains("Enter your first name."));
+        assert!(!page.body.contains(r#"value="Byron""#), "{}", page.body);
+        assert!(!grace.cookies.contains_key("typed"), "removed");
+    }
     let page = ada.get(&back_to(&res)).await;
     assert!(page.body.contains("Enter your first name."));
     assert!(page.body.contains(r#"value="Byron""#), "{}", page.body);

@@ -11,7 +11,7 @@ use crate::accounts::{
     InvitationLanding, InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role,
     Viewer,
 };
-use crate::ui::refill::typed;
+use crate::ui::refill::typed_choice;
 use crate::ui::AuthFrame;
 use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
@@ -46,10 +46,13 @@ pub(super) fn MyInvitation(
 
 /// The roles one may invite as; Member chosen, unless a refused invitation chose another.
 fn role_options(is_owner: bool) -> impl IntoView {
-    let typed = typed("role");
-    Role::ALL
-        .into_iter()
-        .filter(|r| is_owner || *r != Role::Owner)
+    let offered = || {
+        Role::ALL
+            .into_iter()
+            .filter(move |r| is_owner || *r != Role::Owner)
+    };
+    let typed = typed_choice("role", offered().map(Role::id));
+    offered()
         .map(|r| {
             let selected = typed.as_deref().map_or(r == Role::Member, |t| t == r.id());
             view! { <option value=r.id() selected=selected>{r.label()}</option> }
@@ -147,6 +150,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
         }
     });
     let resend_result = FormResult::new(resend.value());
+    let revoke_result = FormResult::new(revoke.value());
     let (account, id) = (account_id.to_string(), invitation.id.to_string());
     let (account2, id2) = (account.clone(), id.clone());
     let resend_id = format!("resend-{id}");
@@ -165,6 +169,7 @@ fn PendingRow(account_id: i64, invitation: InvitationView) -> impl IntoView {
                     <button type="submit" id=resend_id class="button small">"Resend"</button>
                 </ServerForm>
                 " "
+                <FormStatus result=revoke_result/>
                 <ServerForm action=revoke attr:class="inline">
                     <input type="hidden" name="account_id" value=account2/>
                     <input type="hidden" name="invitation_id" value=id2/>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::refresh_after;
 use crate::accounts::{ChangeRole, MemberView, RemoveMember, Role};
-use crate::ui::refill::typed;
+use crate::ui::refill::typed_choice;
 use crate::ui::{
     disclosure_keydown, disclosure_toggled, FormAction, FormResult, FormStatus, ServerForm,
 };
@@ -74,9 +74,7 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
                             <input type="hidden" name="user_id" value=user/>
                             <label class="visually-hidden" for=select_id.clone()>{role_label.clone()}</label>
                             <select id=select_id name="role">
-                                {Role::ALL.into_iter().filter(|r| is_owner || *r != Role::Owner).map(|r| view! {
-                                    <option value=r.id() selected=typed("role").map_or(r == current, |t| t == r.id())>{r.label()}</option>
-                                }).collect_view()}
+                                {role_options(is_owner, current)}
                             </select>
                             <button type="submit" id=change_id class="button small">"Change role"</button>
                         </ServerForm>
@@ -96,6 +94,22 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
             })}
         </tr>
     }
+}
+
+/// The roles a member's row offers; theirs chosen, unless their refused change chose another.
+fn role_options(is_owner: bool, current: Role) -> impl IntoView {
+    let offered = || {
+        Role::ALL
+            .into_iter()
+            .filter(move |r| is_owner || *r != Role::Owner)
+    };
+    let typed = typed_choice("role", offered().map(Role::id));
+    offered()
+        .map(|r| {
+            let selected = typed.as_deref().map_or(r == current, |t| t == r.id());
+            view! { <option value=r.id() selected=selected>{r.label()}</option> }
+        })
+        .collect_view()
 }
 
 #[component]
