@@ -180,6 +180,15 @@ pub async fn keep_typed_fields(
                 .and_then(|l| l.to_str().ok())
                 .is_some_and(refill::is_refusal);
         if refused {
+            let stale = res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(app::ui::address::without_done)
+                .and_then(|to| HeaderValue::from_str(&to).ok());
+            if let Some(to) = stale {
+                res.headers_mut().insert(header::LOCATION, to);
+            }
             let kept = refill::encode(&path, &body);
             let sealed = keeper.app.secrets.seal(kept.as_bytes(), &context);
             if let Some(cookie) = sealed

@@ -144,6 +144,25 @@ pub fn without_result_params(query: &str) -> Option<String> {
     found.then(|| kept.join("&"))
 }
 
+/// A refused form's address without the `done` of an earlier success: Leptos sends the
+/// browser back to the address it came from, query and all, so a page that had just said
+/// "Workspace created." would say it again beside the refusal. `None` if it has none.
+pub fn without_done(location: &str) -> Option<String> {
+    let (path, query) = location.split_once('?')?;
+    let mut found = false;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let done = form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .is_some_and(|(key, _)| key.eq_ignore_ascii_case("done"));
+            found |= done;
+            !done
+        })
+        .collect();
+    found.then(|| format!("{path}?{}", kept.join("&")))
+}
+
 /// Percent-encodes `value` for a query string (paths keep their slashes, for readability).
 pub fn encode_query_value(value: &str) -> String {
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -158,6 +177,20 @@ pub fn encode_query_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_drops_an_earlier_success_only() {
+        assert_eq!(
+            without_done("/accounts/1?done=workspace-created&__path=%2Fapi&__err=x").as_deref(),
+            Some("/accounts/1?__path=%2Fapi&__err=x")
+        );
+        assert_eq!(
+            without_done("http://h/s?a=1&%64one=x&__err=y").as_deref(),
+            Some("http://h/s?a=1&__err=y")
+        );
+        assert_eq!(without_done("/settings?__err=x"), None);
+        assert_eq!(without_done("/settings"), None);
+    }
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
