@@ -78,13 +78,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="application-name" content=product_name()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                {(!shows_refusal()).then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Whether the page shows the refusal of a form posted before its island loaded (or
+/// without JavaScript): Leptos sends the browser back with the error in the address. Such a
+/// page is served without its scripts, so it stays what the server rendered: the islands
+/// could not take over the refusal, since their WASM does not decode it (nor know the
+/// fields kept for it, or which row of a list it is for), and hydrating a form without the
+/// message the server put in it fails. Its forms are plain posts; the next page has scripts.
+fn shows_refusal() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.uri.query().map(ui::address::has_refusal))
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 

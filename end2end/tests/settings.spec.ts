@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { holdScripts, hydrated, logIn, newPerson, signUp } from "./helpers";
+import { fillSignup, holdScripts, hydrated, logIn, newPerson, signUp } from "./helpers";
 
 test("a person signs up, edits the profile and preferences, changes the password, logs out and in", async ({ page }) => {
   const p = newPerson();
@@ -189,6 +189,39 @@ test("a user menu opened before the page's code arrives stays open when it does"
   await expect(logOut).toBeVisible();
   await logOut.click();
   await expect(page).toHaveURL(/^[^?#]*\/login$/);
+});
+
+test("a form refused before its island loaded comes back as typed, and the page after it has its scripts again", async ({ page }) => {
+  const p = newPerson("Katherine", "Johnson");
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const release = await holdScripts(page);
+  await page.goto("/signup", { waitUntil: "commit" });
+  await fillSignup(page, { ...p, mobile: "12345" });
+  // What the pages from here on ask for (this one's own requests are already out).
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.url());
+  });
+  // Sent before the island could take it over: a plain post, refused.
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.locator("#mobile-error")).toHaveText(/^Start with \+ and the country code/);
+  await release();
+  // The page showing the refusal is the server's alone: it loads no island code, which could
+  // not take the refusal over, so nothing fails and what was typed stays.
+  await page.waitForLoadState("networkidle");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(0);
+  expect(wasm).toEqual([]);
+  await expect(page.getByLabel("Email")).toHaveValue(p.email);
+  await expect(page.getByLabel("Mobile number")).toHaveValue("12345");
+  await page.getByLabel("Mobile number").fill(p.mobile);
+  await page.getByLabel("Password", { exact: true }).fill(p.password);
+  await page.getByLabel("Confirm password").fill(p.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/^[^?#]*\/settings$/);
+  await hydrated(page);
+  expect(wasm.length).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
 });
 
 test("signed-out visitors log in and come back where they were going", async ({ page, context }) => {

@@ -156,8 +156,9 @@ pub async fn keep_typed_fields(
     let https = keeper.https;
     let cookie = refill::cookie_name(https);
     // Sealed for the browser that posted: its session cookie, if it has one.
-    let context =
-        refill::seal_context(cookie_value(req.headers(), session_cookie_name(https)).as_deref());
+    let context = |headers: &HeaderMap| {
+        refill::seal_context(cookie_value(headers, session_cookie_name(https)).as_deref())
+    };
     let path = req.uri().path();
     if req.method() == Method::POST
         && path.starts_with("/api/")
@@ -165,6 +166,7 @@ pub async fn keep_typed_fields(
         && is_url_encoded(req.headers())
     {
         let path = path.to_owned();
+        let context = context(req.headers());
         let (parts, body) = req.into_parts();
         // `limit_body`, around this, has capped the body already.
         let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
@@ -210,7 +212,7 @@ pub async fn keep_typed_fields(
     let opened = keeper
         .app
         .secrets
-        .unseal(&brought, &context)
+        .unseal(&brought, &context(req.headers()))
         .and_then(|kept| String::from_utf8(kept).ok());
     let mut req = req;
     if let Some(kept) = opened {

@@ -108,6 +108,9 @@ fn key(name: &str) -> String {
         .collect()
 }
 
+/// What Leptos' hydration script calls, present only in a page that loads its islands.
+const HYDRATION_SCRIPT: &str = "hydrateIslands(";
+
 /// Adds the preload tags to an HTML page's head.
 pub async fn preload_island_chunks(
     State(chunks): State<Option<Arc<IslandChunks>>>,
@@ -135,6 +138,10 @@ pub async fn preload_island_chunks(
         }
     };
     let html = std::str::from_utf8(&bytes).unwrap_or_default();
+    // A page served without its scripts (one showing a refused form) loads no island.
+    if !html.contains(HYDRATION_SCRIPT) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     let links = chunks.links_for(html);
     let Some(head_end) = html.find("</head>").filter(|_| !links.is_empty()) else {
         return Response::from_parts(parts, Body::from(bytes));

@@ -126,6 +126,11 @@ fn is_result_key(key: &str) -> bool {
         .any(|k| key.eq_ignore_ascii_case(k))
 }
 
+/// Whether `query` carries a refused form's error (`__err`), its key read as Leptos reads it.
+pub fn has_refusal(query: &str) -> bool {
+    form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key.eq_ignore_ascii_case("__err"))
+}
+
 /// `query` without its result keys, or `None` when it has none. Keys are compared decoded,
 /// the way Leptos and the browser read them (`%5F%5Ferr` is `__err`), and in any case; the
 /// kept pairs stay exactly as they were written.

@@ -108,9 +108,9 @@ pub fn decode(path: &str, kept: &str) -> Option<Typed> {
 /// Whether a redirect to `location` answers a refused form: Leptos puts the error into its
 /// query as `__err`.
 pub fn is_refusal(location: &str) -> bool {
-    location.split_once('?').is_some_and(|(_, query)| {
-        form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "__err")
-    })
+    location
+        .split_once('?')
+        .is_some_and(|(_, query)| super::address::has_refusal(query))
 }
 
 /// The fields of one refused form, by name.

@@ -720,6 +720,12 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed(app: TestApp) {
         page.body
     );
     assert!(!page.body.contains(typed_password));
+    // The page showing the refusal is served without its island code (which could not take
+    // the refusal over): no hydration script, nothing preloaded. The plain page has both.
+    assert!(!page.body.contains("hydrateIslands("), "{}", page.body);
+    assert!(!page.body.contains(r#"rel="preload""#), "{}", page.body);
+    let plain = visitor.get("/login").await;
+    assert!(plain.body.contains("hydrateIslands("));
     // Kept for that one page load only.
     let again = visitor.get(&back).await;
     assert!(!again.body.contains(r#"value="ada@example.com""#));
