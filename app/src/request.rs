@@ -13,6 +13,18 @@ pub fn is_plain_post(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
+/// The value of the request's cookie `name`, if it brought one.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(tower_sessions::cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
 /// The path and query of the page the request came from (its Referer), never its origin: an
 /// answer built from it stays on this site.
 pub fn referring_page(headers: &HeaderMap) -> Option<&str> {

@@ -157,7 +157,7 @@ pub async fn keep_typed_fields(
     let cookie = refill::cookie_name(https);
     // Sealed for the browser that posted: its session cookie, if it has one.
     let context = |headers: &HeaderMap| {
-        refill::seal_context(cookie_value(headers, session_cookie_name(https)).as_deref())
+        refill::seal_context(app::request::cookie(headers, session_cookie_name(https)).as_deref())
     };
     let path = req.uri().path();
     if req.method() == Method::POST
@@ -203,7 +203,7 @@ pub async fn keep_typed_fields(
         return res;
     }
     let brought = (req.method() == Method::GET)
-        .then(|| cookie_value(req.headers(), cookie))
+        .then(|| app::request::cookie(req.headers(), cookie))
         .flatten();
     let Some(brought) = brought else {
         return next.run(req).await;
@@ -263,18 +263,6 @@ fn typed_cookie(
         .max_age(time::Duration::seconds(max_age))
         .build();
     HeaderValue::from_str(&cookie.to_string()).ok()
-}
-
-/// The value of the request's cookie `name`, if it has one.
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
 }
 
 fn is_static_asset(path: &str) -> bool {

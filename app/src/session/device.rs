@@ -35,16 +35,7 @@ fn signed_part(email: &str, epoch: i64, nonce: &str) -> String {
 /// The device cookie this request carried, as sent.
 pub fn from_request(state: &AppState) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    let name = cookie_name(state);
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
+    crate::request::cookie(&parts.headers, cookie_name(state))
 }
 
 /// The cookie's nonce if `value` is a device cookie this server issued for `user` since their

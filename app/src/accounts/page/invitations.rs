@@ -5,13 +5,12 @@ use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{refresh_after, PageForms};
+use super::{refresh_after, role_options, PageForms};
 use crate::accounts::{
     done, show_invitation, AcceptInvitation, AnswerInvitation, DeclineInvitation,
     InvitationLanding, InvitationSent, InvitationView, ResendInvitation, RevokeInvitation, Role,
     Viewer,
 };
-use crate::ui::refill::typed_choice;
 use crate::ui::AuthFrame;
 use crate::ui::{Field, FormAction, FormResult, FormStatus, ServerForm};
 
@@ -44,22 +43,6 @@ pub(super) fn MyInvitation(
     }
 }
 
-/// The roles one may invite as; Member chosen, unless a refused invitation chose another.
-fn role_options(is_owner: bool) -> impl IntoView {
-    let offered = || {
-        Role::ALL
-            .into_iter()
-            .filter(move |r| is_owner || *r != Role::Owner)
-    };
-    let typed = typed_choice("role", offered().map(Role::id));
-    offered()
-        .map(|r| {
-            let selected = typed.as_deref().map_or(r == Role::Member, |t| t == r.id());
-            view! { <option value=r.id() selected=selected>{r.label()}</option> }
-        })
-        .collect_view()
-}
-
 #[component]
 pub(super) fn InviteSection(
     account_id: i64,
@@ -88,7 +71,7 @@ pub(super) fn InviteSection(
                     <div class="field">
                         <label for="role">"Role"</label>
                         <select id="role" name="role">
-                            {role_options(is_owner)}
+                            {role_options(is_owner, Role::Member)}
                         </select>
                         <p class="field-error">{move || result.field("role").get()}</p>
                     </div>

@@ -2,9 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::refresh_after;
+use super::{refresh_after, role_options};
 use crate::accounts::{ChangeRole, MemberView, RemoveMember, Role};
-use crate::ui::refill::typed_choice;
 use crate::ui::{
     disclosure_keydown, disclosure_toggled, FormAction, FormResult, FormStatus, ServerForm,
 };
@@ -94,22 +93,6 @@ fn MemberRow(account_id: i64, member: MemberView, manages: bool, is_owner: bool)
             })}
         </tr>
     }
-}
-
-/// The roles a member's row offers; theirs chosen, unless their refused change chose another.
-fn role_options(is_owner: bool, current: Role) -> impl IntoView {
-    let offered = || {
-        Role::ALL
-            .into_iter()
-            .filter(move |r| is_owner || *r != Role::Owner)
-    };
-    let typed = typed_choice("role", offered().map(Role::id));
-    offered()
-        .map(|r| {
-            let selected = typed.as_deref().map_or(r == current, |t| t == r.id());
-            view! { <option value=r.id() selected=selected>{r.label()}</option> }
-        })
-        .collect_view()
 }
 
 #[component]

@@ -222,6 +222,23 @@ fn AccountView(id: i64, details: AccountDetails) -> impl IntoView {
     }
 }
 
+/// The roles a form offers (Owner only to an owner), `chosen` selected unless a refused post
+/// of the form chose another that is still offered.
+fn role_options(is_owner: bool, chosen: Role) -> impl IntoView {
+    let offered = || {
+        Role::ALL
+            .into_iter()
+            .filter(move |r| is_owner || *r != Role::Owner)
+    };
+    let typed = crate::ui::refill::typed_choice("role", offered().map(Role::id));
+    offered()
+        .map(|r| {
+            let selected = typed.as_deref().map_or(r == chosen, |t| t == r.id());
+            view! { <option value=r.id() selected=selected>{r.label()}</option> }
+        })
+        .collect_view()
+}
+
 /// What the account page's forms share: the version that refetches the account, and the
 /// announcement and focus of the view rebuilt from it.
 #[derive(Clone, Copy)]
