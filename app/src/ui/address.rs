@@ -135,15 +135,20 @@ pub fn has_refusal(query: &str) -> bool {
 /// the way Leptos and the browser read them (`%5F%5Ferr` is `__err`), and in any case; the
 /// kept pairs stay exactly as they were written.
 pub fn without_result_params(query: &str) -> Option<String> {
+    without_keys(query, is_result_key)
+}
+
+/// `query` without the pairs whose decoded key `drop` picks, or `None` when it has none.
+fn without_keys(query: &str, drop: impl Fn(&str) -> bool) -> Option<String> {
     let mut found = false;
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| {
-            let result = form_urlencoded::parse(pair.as_bytes())
+            let dropped = form_urlencoded::parse(pair.as_bytes())
                 .next()
-                .is_some_and(|(key, _)| is_result_key(&key));
-            found |= result;
-            !result
+                .is_some_and(|(key, _)| drop(&key));
+            found |= dropped;
+            !dropped
         })
         .collect();
     found.then(|| kept.join("&"))
@@ -154,18 +159,7 @@ pub fn without_result_params(query: &str) -> Option<String> {
 /// "Workspace created." would say it again beside the refusal. `None` if it has none.
 pub fn without_done(location: &str) -> Option<String> {
     let (path, query) = location.split_once('?')?;
-    let mut found = false;
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let done = form_urlencoded::parse(pair.as_bytes())
-                .next()
-                .is_some_and(|(key, _)| key.eq_ignore_ascii_case("done"));
-            found |= done;
-            !done
-        })
-        .collect();
-    found.then(|| format!("{path}?{}", kept.join("&")))
+    without_keys(query, |key| key.eq_ignore_ascii_case("done")).map(|kept| format!("{path}?{kept}"))
 }
 
 /// Percent-encodes `value` for a query string (paths keep their slashes, for readability).
