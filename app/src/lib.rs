@@ -97,9 +97,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn shows_refusal() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| parts.uri.query().map(ui::address::has_refusal))
-            .unwrap_or(false)
+        // Read in place: every page asks, and the parts are large to copy.
+        with_context::<http::request::Parts, _>(|parts| {
+            parts.uri.query().is_some_and(ui::address::has_refusal)
+        })
+        .unwrap_or(false)
     }
     #[cfg(not(feature = "ssr"))]
     {

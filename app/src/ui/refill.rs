@@ -135,13 +135,13 @@ pub struct KeptFields(pub String);
 /// request brought its fields.
 #[cfg(feature = "ssr")]
 pub(super) fn for_form(path: &str) -> Option<Typed> {
-    use leptos::prelude::use_context;
-    let refused = use_context::<leptos::server::ServerActionError>()?;
-    if refused.path() != path {
-        return None;
-    }
-    let parts = use_context::<http::request::Parts>()?;
-    decode(path, &parts.extensions.get::<KeptFields>()?.0)
+    use leptos::prelude::with_context;
+    with_context::<leptos::server::ServerActionError, _>(|refused| refused.path() == path)
+        .filter(|shown| *shown)?;
+    with_context::<http::request::Parts, _>(|parts| {
+        decode(path, &parts.extensions.get::<KeptFields>()?.0)
+    })
+    .flatten()
 }
 
 /// The value `name` had in the refused form around the caller (a [`super::ServerForm`]'s
