@@ -234,6 +234,20 @@ export async function holdScripts(page: Page): Promise<() => Promise<void>> {
   };
 }
 
+/**
+ * On the SSH Keys page: adds a 1024-bit RSA key, which is refused with its reason next to the
+ * field, and the key and title stay as typed.
+ */
+export async function addRefusedKey(page: Page) {
+  const weak = keygen("rsa", 1024);
+  await page.getByLabel("Key", { exact: true }).fill(weak.line);
+  await page.getByLabel("Title").fill("Old laptop");
+  await page.getByRole("button", { name: "Add SSH key" }).click();
+  await expect(page.locator("#key-error")).toContainText("This RSA key has 1024 bits; at least 2048 are needed.");
+  await expect(page.getByLabel("Key", { exact: true })).toHaveValue(weak.line);
+  await expect(page.getByLabel("Title")).toHaveValue("Old laptop");
+}
+
 /** A fresh key from the real ssh-keygen, and the fingerprint ssh-keygen prints for it. */
 export function keygen(type: string, bits?: number): { line: string; fingerprint: string } {
   const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-ssh-"));

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { Browser, Page } from "@playwright/test";
-import { earlyInStep, fillSignup, keygen, linkIn, logIn, mailTo, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
+import { addRefusedKey, earlyInStep, fillSignup, linkIn, logIn, mailTo, newPerson, recoveryCodesOn, signUp, totp, wrongCode } from "./helpers";
 import type { Person } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
@@ -50,13 +50,7 @@ test("every form works with JavaScript off", async ({ page }) => {
 
   // SSH keys: a refused key comes back in its box with its title.
   await page.goto("/settings/ssh-keys");
-  const weak = keygen("rsa", 1024);
-  await page.getByLabel("Key", { exact: true }).fill(weak.line);
-  await page.getByLabel("Title").fill("Old laptop");
-  await page.getByRole("button", { name: "Add SSH key" }).click();
-  await expect(page.locator("#key-error")).toContainText("This RSA key has 1024 bits; at least 2048 are needed.");
-  await expect(page.getByLabel("Key", { exact: true })).toHaveValue(weak.line);
-  await expect(page.getByLabel("Title")).toHaveValue("Old laptop");
+  await addRefusedKey(page);
 
   // Password.
   await page.goto("/settings/authentication");

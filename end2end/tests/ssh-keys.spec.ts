@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { hydrated, keygen, newPerson, signUp } from "./helpers";
+import { addRefusedKey, hydrated, keygen, newPerson, signUp } from "./helpers";
 
 test("a person adds an SSH key, sees its fingerprint and deletes it; a refused key keeps what was typed", async ({ page }) => {
   await signUp(page, newPerson());
@@ -11,13 +11,7 @@ test("a person adds an SSH key, sees its fingerprint and deletes it; a refused k
   await expect(page.getByText("You have no SSH keys yet.")).toBeVisible();
 
   // Refused: RSA below 2048 bits, with the reason next to the field and the input kept.
-  const weak = keygen("rsa", 1024);
-  await page.getByLabel("Key", { exact: true }).fill(weak.line);
-  await page.getByLabel("Title").fill("Old laptop");
-  await page.getByRole("button", { name: "Add SSH key" }).click();
-  await expect(page.locator("#key-error")).toContainText("This RSA key has 1024 bits; at least 2048 are needed.");
-  await expect(page.getByLabel("Key", { exact: true })).toHaveValue(weak.line);
-  await expect(page.getByLabel("Title")).toHaveValue("Old laptop");
+  await addRefusedKey(page);
 
   // Accepted: the title comes from the comment when left empty.
   const key = keygen("ed25519");

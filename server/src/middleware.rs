@@ -175,20 +175,16 @@ pub async fn keep_typed_fields(
         let mut res = next
             .run(Request::from_parts(parts, Body::from(body.clone())))
             .await;
-        let refused = res.status().is_redirection()
-            && res
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .is_some_and(refill::is_refusal);
-        if refused {
-            let stale = res
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .and_then(app::ui::address::without_done)
+        let back = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .filter(|back| res.status().is_redirection() && refill::is_refusal(back))
+            .map(str::to_owned);
+        if let Some(back) = back {
+            let fresh = app::ui::address::without_done(&back)
                 .and_then(|to| HeaderValue::from_str(&to).ok());
-            if let Some(to) = stale {
+            if let Some(to) = fresh {
                 res.headers_mut().insert(header::LOCATION, to);
             }
             let kept = refill::encode(&path, &body);

@@ -602,12 +602,7 @@ async fn forms_work_without_javascript(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::FOUND);
-    let back = res
-        .location()
-        .unwrap()
-        .strip_prefix(ORIGIN)
-        .unwrap()
-        .to_owned();
+    let back = back_to(&res);
     assert!(
         back.starts_with("/login?") && back.contains("__err="),
         "{back}"
@@ -650,12 +645,7 @@ async fn forms_work_without_javascript(app: TestApp) {
             &[("first_name", ""), ("last_name", "King")],
         )
         .await;
-    let back = res
-        .location()
-        .unwrap()
-        .strip_prefix(ORIGIN)
-        .unwrap()
-        .to_owned();
+    let back = back_to(&res);
     let page = ada.get(&back).await;
     assert!(
         page.body.contains("Enter your first name."),
