@@ -3,6 +3,7 @@
 //! The axum host: configuration, database, sessions, security middleware, and the Leptos
 //! app with its server functions. `main.rs` only starts it; tests build it in-process.
 
+mod allocator;
 pub mod config;
 pub mod db;
 pub mod error;
