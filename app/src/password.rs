@@ -55,6 +55,7 @@ mod server {
     };
     use argon2::{Algorithm, Argon2, Block, Params, Version};
     use tokio::sync::oneshot;
+    use zeroize::Zeroize;
 
     use super::*;
     use crate::error::AppError;
@@ -232,8 +233,7 @@ mod server {
         /// next and given back after [`MEMORY_KEPT_WHILE_IDLE`] without one. Allocated per
         /// hash, it cost more than the hash: a block that large is mapped fresh each time,
         /// and every page of it faults in (23 -> 14 ms per hash, measured with the server's
-        /// allocator). It holds the last hash's intermediate state, as freed memory did
-        /// before; argon2 writes each block before reading it, so it is not cleared.
+        /// allocator). It is zeroed after each hash.
         static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
     }
 
@@ -251,14 +251,18 @@ mod server {
             if memory.len() < blocks {
                 memory.resize(blocks, Block::default());
             }
-            Output::init_with(output_len, |out| {
+            let output = Output::init_with(output_len, |out| {
                 Ok(argon.hash_password_into_with_memory(
                     password,
                     salt,
                     out,
                     &mut memory[..blocks],
                 )?)
-            })
+            });
+            // Zeroed at once, as it was when each hash unmapped its own: the blocks would let
+            // a guess at the password be checked without the memory-hard work.
+            memory.iter_mut().zeroize();
+            output
         })
     }
 
@@ -299,6 +303,16 @@ mod server {
     #[cfg(test)]
     pub(super) fn memory_blocks() -> usize {
         MEMORY.with_borrow(Vec::len)
+    }
+
+    /// Whether every byte of this thread's working memory is zero (for the tests).
+    #[cfg(test)]
+    pub(super) fn memory_is_zeroed() -> bool {
+        MEMORY.with_borrow(|memory| {
+            memory
+                .iter()
+                .all(|block| block.as_ref().iter().all(|w| *w == 0))
+        })
     }
 
     /// Raises this thread's niceness. Linux keeps a nice value per thread (`who = 0` is the
@@ -442,8 +456,8 @@ mod tests {
             .unwrap());
     }
 
-    /// Logins close together reuse one thread's working memory; a hasher idle for longer
-    /// than the set time holds none. Each job starts the time again.
+    /// Logins close together reuse one thread's working memory, zeroed after each hash; a
+    /// hasher idle for longer than the set time holds none. Each job starts the time again.
     #[cfg(feature = "ssr")]
     #[tokio::test]
     async fn working_memory_is_kept_between_hashes_and_given_back_when_idle() {
@@ -455,6 +469,10 @@ mod tests {
             .hash("violet tractor wanders quietly".into())
             .await
             .unwrap();
+        assert!(
+            hasher.run(server::memory_is_zeroed).await.unwrap(),
+            "the last hash's blocks were left in memory"
+        );
         // 19456 blocks of 1 KiB: m=19456. Four looks 0.3 s apart, 1.2 s in all: each job
         // keeps it another second.
         for _ in 0..4 {
