@@ -153,7 +153,7 @@ mod server {
                             let job = match queue.recv_timeout(kept) {
                                 Ok(job) => job,
                                 Err(RecvTimeoutError::Timeout) => {
-                                    MEMORY.take();
+                                    give_back_memory();
                                     match queue.recv() {
                                         Ok(job) => job,
                                         Err(_) => return,
@@ -163,7 +163,11 @@ mod server {
                             };
                             // A panicking job drops its reply channel (its caller gets an
                             // error); the thread lives on for the next one.
-                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            // A panic may have left a hash's blocks behind.
+                            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err()
+                            {
+                                give_back_memory();
+                            }
                         }
                     })?;
             }
@@ -223,9 +227,9 @@ mod server {
         }
     }
 
-    /// How long a hashing thread keeps its working memory without a job: as long as the
-    /// allocator keeps freed memory (`server/src/allocator.rs`), so that resident memory falls
-    /// back as soon as it did when every hash allocated its own.
+    /// How long a hashing thread keeps its working memory without a job: resident memory
+    /// falls back about a second after the last login (then the allocator's own second,
+    /// `server/src/allocator.rs`).
     const MEMORY_KEPT_WHILE_IDLE: Duration = Duration::from_secs(1);
 
     thread_local! {
@@ -259,11 +263,27 @@ mod server {
                     &mut memory[..blocks],
                 )?)
             });
-            // Zeroed at once, as it was when each hash unmapped its own: the blocks would let
-            // a guess at the password be checked without the memory-hard work.
-            memory.iter_mut().zeroize();
+            // Zeroed at once: kept blocks would let a guess at the password be checked without
+            // the memory-hard work (before, each hash's memory went back to the system, hence
+            // the page faults). A larger hash's (older parameters) is not kept.
+            zero(memory);
+            if memory.len() > Params::DEFAULT_M_COST as usize {
+                *memory = Vec::new();
+            }
             output
         })
+    }
+
+    fn zero(memory: &mut [Block]) {
+        for block in memory {
+            block.as_mut().zeroize();
+        }
+    }
+
+    /// Zeroes and frees this thread's working memory.
+    fn give_back_memory() {
+        let mut memory = MEMORY.take();
+        zero(&mut memory);
     }
 
     /// A new PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), as
@@ -407,7 +427,7 @@ mod tests {
         use argon2::password_hash::{
             PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
         };
-        use argon2::{Algorithm, Argon2, Params, Version};
+        use argon2::{Algorithm, Argon2, AssociatedData, Params, ParamsBuilder, Version};
         let password = "violet tractor wanders quietly";
         let hasher = PasswordHasher::new(1, 0).unwrap();
         let ours = hasher.hash(password.into()).await.unwrap();
@@ -420,21 +440,29 @@ mod tests {
             .is_err());
 
         let salt = SaltString::from_b64("c29tZXNhbHRzb21lc2FsdA").unwrap();
-        let cheaper = Argon2::new(
+        // Another algorithm and version, a longer output, and associated data.
+        let older = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x10,
+            Params::new(4096, 3, 1, Some(64)).unwrap(),
+        );
+        let with_data = Argon2::new(
             Algorithm::Argon2id,
             Version::V0x13,
-            Params::new(4096, 3, 1, Some(32)).unwrap(),
+            ParamsBuilder::new()
+                .m_cost(4096)
+                .t_cost(1)
+                .p_cost(2)
+                .output_len(48)
+                .data(AssociatedData::new(b"tessera").unwrap())
+                .build()
+                .unwrap(),
         );
-        for theirs in [
-            Argon2::default()
+        for argon in [Argon2::default(), older, with_data] {
+            let theirs = argon
                 .hash_password(password.as_bytes(), &salt)
                 .unwrap()
-                .to_string(),
-            cheaper
-                .hash_password(password.as_bytes(), &salt)
-                .unwrap()
-                .to_string(),
-        ] {
+                .to_string();
             assert!(
                 hasher
                     .verify(password.into(), theirs.clone())
@@ -446,14 +474,78 @@ mod tests {
                 .verify("violet tractor".into(), theirs.clone())
                 .await
                 .unwrap());
-            // The same salt and password with other parameters is another hash.
-            let other = theirs.replace("t=2", "t=4").replace("t=3", "t=4");
-            assert!(!hasher.verify(password.into(), other).await.unwrap());
+            // The same salt and password with another algorithm, version or cost is another
+            // hash: each is read from the stored hash.
+            for changed in [
+                theirs
+                    .replacen("$argon2id$", "$argon2d$", 1)
+                    .replacen("$argon2i$", "$argon2d$", 1),
+                if theirs.contains("$v=19$") {
+                    theirs.replacen("$v=19$", "$v=16$", 1)
+                } else {
+                    theirs.replacen("$v=16$", "$v=19$", 1)
+                },
+                theirs.replacen(",t=", ",t=4", 1),
+            ] {
+                assert_ne!(changed, theirs);
+                assert!(
+                    !hasher
+                        .verify(password.into(), changed.clone())
+                        .await
+                        .unwrap(),
+                    "{changed}"
+                );
+            }
         }
+        // Without a version, a hash is version 0x13 (19), as the crate reads it.
+        let unversioned = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .unwrap()
+            .to_string()
+            .replacen("v=19$", "", 1);
+        assert!(Argon2::default()
+            .verify_password(
+                password.as_bytes(),
+                &PasswordHash::new(&unversioned).unwrap()
+            )
+            .is_ok());
+        assert!(hasher.verify(password.into(), unversioned).await.unwrap());
+        // A salt without a hash, and no hash at all, verify nothing.
+        assert!(!hasher
+            .verify(
+                password.into(),
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA".into()
+            )
+            .await
+            .unwrap());
         assert!(!hasher
             .verify(password.into(), "not a hash".into())
             .await
             .unwrap());
+    }
+
+    /// A stored hash made with more memory than today's parameters verifies, and its larger
+    /// working memory is not kept: later hashes would zero all of it.
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn a_larger_hash_s_working_memory_is_not_kept() {
+        use argon2::password_hash::{PasswordHasher as _, SaltString};
+        use argon2::{Algorithm, Argon2, Params, Version};
+        let password = "violet tractor wanders quietly";
+        let salt = SaltString::from_b64("c29tZXNhbHRzb21lc2FsdA").unwrap();
+        let larger = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(32768, 1, 1, None).unwrap(),
+        )
+        .hash_password(password.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+        let hasher = PasswordHasher::new(1, 0).unwrap();
+        assert!(hasher.verify(password.into(), larger).await.unwrap());
+        assert_eq!(hasher.run(server::memory_blocks).await.unwrap(), 0);
+        hasher.hash(password.into()).await.unwrap();
+        assert_eq!(hasher.run(server::memory_blocks).await.unwrap(), 19456);
     }
 
     /// Logins close together reuse one thread's working memory, zeroed after each hash; a
@@ -473,11 +565,11 @@ mod tests {
             hasher.run(server::memory_is_zeroed).await.unwrap(),
             "the last hash's blocks were left in memory"
         );
-        // 19456 blocks of 1 KiB: m=19456. Four looks 0.3 s apart, 1.2 s in all: each job
-        // keeps it another second.
-        for _ in 0..4 {
-            assert_eq!(held().await.unwrap(), 19456);
+        // 19456 blocks of 1 KiB: m=19456. Five looks 0.3 s apart, the last 1.5 s after the
+        // hash: each job keeps it another second.
+        for _ in 0..5 {
             tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(held().await.unwrap(), 19456);
         }
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(
