@@ -1,11 +1,12 @@
 // Prepended by `cargo xtask build` to wasm-split's loader, whose `fetch` calls it takes over.
 //
-// Each lazy island's code is one file, `bundle_<island>.wasm`: a WebAssembly module whose custom
-// sections are the island's own module and every chunk it needs, each named by its file
-// (`split_<island>`, `chunk_<n>`). wasm-split's loader fetches those files one by one, and all
-// that one island needs in the same task as the island's own module; this `fetch` serves that
-// task's requests from the bundles of the islands among them, and fetches from the network only
-// what none of those bundles holds.
+// Each lazy island's code is one file, `bundle_<island>.wasm`, or that of its group of islands
+// shown together (`groupedIslandBundles`, which the build writes before this script): a
+// WebAssembly module whose custom sections are the island's own module and every chunk it
+// needs, each named by its file (`split_<island>`, `chunk_<n>`). wasm-split's loader fetches
+// those files one by one, and all that one island needs in the same task as the island's own
+// module; this `fetch` serves that task's requests from the bundles of the islands among them,
+// and fetches from the network only what none of those bundles holds.
 let islandBundleRequests = [];
 const islandBundles = new Map();
 
@@ -22,7 +23,8 @@ function serveIslandBundleRequests() {
   const bundles = requests
     .map(({ url }) => /\/split_([^/]+)\.wasm$/.exec(url)?.[1])
     .filter((island) => island !== undefined)
-    .map((island) => islandBundle(new URL(`./bundle_${island}.wasm`, import.meta.url).href));
+    .map((island) => groupedIslandBundles[island] ?? `bundle_${island}`)
+    .map((bundle) => islandBundle(new URL(`./${bundle}.wasm`, import.meta.url).href));
   for (const { url, resolve, reject } of requests) {
     const name = url.slice(url.lastIndexOf("/") + 1, -".wasm".length);
     // A bundle that failed to arrive leaves its files to the network: a lazy island whose code

@@ -214,7 +214,8 @@ fn build_front(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
         ws.site.lib_package.replace('-', "_")
     ));
     let (chunks, manifest) = split(&wasm, &split_main, pkg, &ws.site.output_name)?;
-    bundle::prepare_loader(&pkg.join(LINK_MODULE))?;
+    let bundles = bundle::Plan::new(&manifest, bundle::SHOWN_TOGETHER)?;
+    bundle::prepare_loader(&pkg.join(LINK_MODULE), &bundles)?;
     bindgen(&split_main, pkg, &ws.site.output_name)?;
 
     if options.release {
@@ -226,7 +227,7 @@ fn build_front(ws: &Workspace, options: &Options, pkg: &Path) -> Result<()> {
         }
     }
     // The server preloads each island's files from the manifest: now its bundle.
-    let manifest = bundle::bundle_islands(pkg, &manifest)?;
+    let manifest = bundle::bundle_islands(pkg, bundles)?;
     let path = pkg.join(MANIFEST);
     fs::write(&path, serde_json::to_string_pretty(&manifest)?)
         .with_context(|| format!("writing {}", path.display()))
