@@ -23,7 +23,7 @@ function serveIslandBundleRequests() {
   const bundles = requests
     .map(({ url }) => /\/split_([^/]+)\.wasm$/.exec(url)?.[1])
     .filter((island) => island !== undefined)
-    .map((island) => groupedIslandBundles[island] ?? `bundle_${island}`)
+    .map((island) => (Object.hasOwn(groupedIslandBundles, island) ? groupedIslandBundles[island] : `bundle_${island}`))
     .map((bundle) => islandBundle(new URL(`./${bundle}.wasm`, import.meta.url).href));
   for (const { url, resolve, reject } of requests) {
     const name = url.slice(url.lastIndexOf("/") + 1, -".wasm".length);

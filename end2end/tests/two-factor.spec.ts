@@ -92,9 +92,17 @@ test("a person links two devices, logs in with the second and removes the first"
   await expect(page).toHaveURL(/^[^?#]*\/settings$/);
   await hydrated(page);
 
-  // Remove the first device; the second stays, and the log tells the story.
+  // Remove the first device; the second stays, and the log tells the story. The devices'
+  // actions and the recovery codes, always on the page together, come in one file, once.
+  const fetched: string[] = [];
+  page.on("request", (request) => {
+    const file = new URL(request.url()).pathname;
+    if (/factor_actions|recovery_codes/.test(file)) fetched.push(file);
+  });
   await page.goto("/settings/authentication");
   await hydrated(page);
+  await page.waitForLoadState("networkidle");
+  expect(fetched).toEqual(["/pkg/bundle_factor_actions+recovery_codes.wasm"]);
   const row = page.locator(".device").filter({ hasText: "Phone" });
   await row.getByText("Remove", { exact: true }).click();
   await expect(row.getByText("Remove “Phone”? Its codes stop working at once.")).toBeVisible();

@@ -4,7 +4,8 @@
 //! the first, which on a slow phone network costs about 0.8 s before the page answers.
 //!
 //! The site's manifest says which files each island needs (`cargo xtask build` writes one
-//! bundle per island, `bundle_<island>.wasm`; a cargo-leptos build lists wasm-split's chunks);
+//! bundle per island, `bundle_<island>.wasm`, or per group of islands shown together, which
+//! each of them names; a cargo-leptos build lists wasm-split's chunks);
 //! the rendered page says which islands it has. Pages are rendered whole before they are sent
 //! (`SsrMode::Async`), so reading the page here costs no streaming. Leptos has no hook where an
 //! island is rendered, hence the page is read after the fact.
@@ -192,6 +193,30 @@ mod tests {
             r#"<link rel="preload" href="/pkg/chunk_1.wasm" as="fetch" crossorigin>"#
         ));
         assert_eq!(chunks.links_for("<p>No islands</p>"), "");
+    }
+
+    #[test]
+    fn islands_sharing_a_bundle_preload_it_once() {
+        let chunks = IslandChunks::from_manifest(
+            r#"{
+                "end_one_loader_1": ["bundle_end_one+end_others"],
+                "end_others_loader_2": ["bundle_end_one+end_others"],
+                "login_form_loader_3": ["bundle_login_form_loader_3"]
+            }"#,
+            "pkg",
+        )
+        .unwrap();
+        let page = r#"<leptos-island data-component="EndOne_1"></leptos-island>
+            <leptos-island data-component="EndOne_1"></leptos-island>
+            <leptos-island data-component="LoginForm_3"></leptos-island>
+            <leptos-island data-component="EndOthers_2"></leptos-island>"#;
+        assert_eq!(
+            hrefs(&chunks.links_for(page)),
+            [
+                "/pkg/bundle_end_one+end_others.wasm",
+                "/pkg/bundle_login_form_loader_3.wasm"
+            ]
+        );
     }
 
     #[test]
