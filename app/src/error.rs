@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use leptos::server_fn::codec::JsonEncoding;
+use crate::codec::JsonText;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -148,7 +148,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
@@ -160,7 +160,7 @@ impl FromServerFnError for AppError {
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
         self.set_answer_status();
-        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self)
+        <JsonText as leptos::server_fn::Encodes<Self>>::encode(self)
             .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
     }
 }

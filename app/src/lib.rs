@@ -16,6 +16,7 @@ pub mod authentication;
 #[cfg(feature = "ssr")]
 pub mod caller;
 pub mod clock;
+pub mod codec;
 pub mod contact;
 #[cfg(feature = "ssr")]
 pub mod db;

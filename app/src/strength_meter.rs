@@ -106,7 +106,7 @@ const STRENGTH_CHECKS_PER_MINUTE: i64 = 120;
 /// carries the names and email typed so far, which make a password weaker when reused.
 /// Public, so it is throttled per client address, and its input is cut to what the forms
 /// allow: zxcvbn's cost grows with the length.
-#[server(endpoint = "password-strength")]
+#[server(endpoint = "password-strength", output = crate::codec::Json)]
 pub async fn password_strength(password: String, context: String) -> Result<Strength, AppError> {
     let state = crate::state::AppState::get()?;
     if let Some(addr) = crate::session::client_addr() {

@@ -200,13 +200,13 @@ use crate::caller::Caller;
 #[cfg(feature = "ssr")]
 use crate::ui::confirm_plain_post;
 
-#[server(endpoint = "accounts")]
+#[server(endpoint = "accounts", output = crate::codec::Json)]
 pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::overview(&state, &user).await
 }
 
-#[server(endpoint = "accounts/create")]
+#[server(endpoint = "accounts/create", output = crate::codec::Json)]
 pub async fn create_account(name: String) -> Result<i64, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let id = service::create_account(&state, &user, &name).await?;
@@ -214,13 +214,13 @@ pub async fn create_account(name: String) -> Result<i64, AppError> {
     Ok(id)
 }
 
-#[server(endpoint = "accounts/details")]
+#[server(endpoint = "accounts/details", output = crate::codec::Json)]
 pub async fn get_account(id: i64) -> Result<AccountDetails, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::details(&state, &user, id).await
 }
 
-#[server(endpoint = "accounts/save")]
+#[server(endpoint = "accounts/save", output = crate::codec::Json)]
 pub async fn save_account(
     account_id: i64,
     name: String,
@@ -246,7 +246,7 @@ pub async fn save_account(
     Ok(())
 }
 
-#[server(endpoint = "workspaces/create")]
+#[server(endpoint = "workspaces/create", output = crate::codec::Json)]
 pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::workspaces::create_workspace(&state, &user, account_id, &workspace_name).await?;
@@ -254,7 +254,7 @@ pub async fn create_workspace(account_id: i64, workspace_name: String) -> Result
     Ok(())
 }
 
-#[server(endpoint = "workspaces/rename")]
+#[server(endpoint = "workspaces/rename", output = crate::codec::Json)]
 pub async fn rename_workspace(
     account_id: i64,
     workspace_id: i64,
@@ -267,7 +267,7 @@ pub async fn rename_workspace(
     Ok(())
 }
 
-#[server(endpoint = "workspaces/delete")]
+#[server(endpoint = "workspaces/delete", output = crate::codec::Json)]
 pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::workspaces::delete_workspace(&state, &user, account_id, workspace_id).await?;
@@ -275,13 +275,13 @@ pub async fn delete_workspace(account_id: i64, workspace_id: i64) -> Result<(), 
     Ok(())
 }
 
-#[server(endpoint = "workspaces")]
+#[server(endpoint = "workspaces", output = crate::codec::Json)]
 pub async fn all_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::workspaces::all_workspaces(&state, &user).await
 }
 
-#[server(endpoint = "invitations/send")]
+#[server(endpoint = "invitations/send", output = crate::codec::Json)]
 pub async fn send_invitation(
     account_id: i64,
     email: String,
@@ -293,7 +293,7 @@ pub async fn send_invitation(
     Ok(sent)
 }
 
-#[server(endpoint = "invitations/resend")]
+#[server(endpoint = "invitations/resend", output = crate::codec::Json)]
 pub async fn resend_invitation(
     account_id: i64,
     invitation_id: i64,
@@ -304,7 +304,7 @@ pub async fn resend_invitation(
     Ok(sent)
 }
 
-#[server(endpoint = "invitations/revoke")]
+#[server(endpoint = "invitations/revoke", output = crate::codec::Json)]
 pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::invitations::revoke(&state, &user, account_id, invitation_id).await?;
@@ -312,7 +312,7 @@ pub async fn revoke_invitation(account_id: i64, invitation_id: i64) -> Result<()
     Ok(())
 }
 
-#[server(endpoint = "members/role")]
+#[server(endpoint = "members/role", output = crate::codec::Json)]
 pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::members::change_role(&state, &user, account_id, user_id, &role).await?;
@@ -320,7 +320,7 @@ pub async fn change_role(account_id: i64, user_id: i64, role: String) -> Result<
     Ok(())
 }
 
-#[server(endpoint = "members/remove")]
+#[server(endpoint = "members/remove", output = crate::codec::Json)]
 pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let left = user_id == user.id;
@@ -334,13 +334,13 @@ pub async fn remove_member(account_id: i64, user_id: i64) -> Result<(), AppError
 }
 
 /// The invitation behind a link, for anyone holding it (signed in or not).
-#[server(endpoint = "invitations/show")]
+#[server(endpoint = "invitations/show", output = crate::codec::Json)]
 pub async fn show_invitation(token: String) -> Result<InvitationLanding, AppError> {
     let state = crate::state::AppState::get()?;
     service::invitations::landing(&state, crate::session::optional_user(), &token).await
 }
 
-#[server(endpoint = "invitations/accept")]
+#[server(endpoint = "invitations/accept", output = crate::codec::Json)]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     let account_id = service::invitations::accept_by_token(&state, &user, &token).await?;
@@ -348,7 +348,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "invitations/decline")]
+#[server(endpoint = "invitations/decline", output = crate::codec::Json)]
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     service::invitations::decline_by_token(&state, &token).await?;
@@ -357,7 +357,7 @@ pub async fn decline_invitation(token: String) -> Result<(), AppError> {
 }
 
 /// Accept or decline from the Accounts page's list of invitations to me.
-#[server(endpoint = "invitations/answer")]
+#[server(endpoint = "invitations/answer", output = crate::codec::Json)]
 pub async fn answer_invitation(invitation_id: i64, accept: bool) -> Result<(), AppError> {
     let Caller { state, user, .. } = Caller::signed_in().await?;
     service::invitations::answer_mine(&state, &user, invitation_id, accept).await?;

@@ -37,7 +37,7 @@ pub struct SessionView {
     pub current: bool,
 }
 
-#[server(endpoint = "sessions")]
+#[server(endpoint = "sessions", output = crate::codec::Json)]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     let caller = Caller::signed_in().await?;
     let current = crate::session::current_id(&caller.session).await?;
@@ -46,7 +46,7 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 
 /// Signs out one session. Another one needs a recent password check; this one is signed out
 /// at once, as the user menu's "Log out" would.
-#[server(endpoint = "sessions/end")]
+#[server(endpoint = "sessions/end", output = crate::codec::Json)]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     if crate::session::current_id(&caller.session)
@@ -65,7 +65,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 }
 
 /// Signs out every session but this one, also those from before the Sessions list.
-#[server(endpoint = "sessions/end-others")]
+#[server(endpoint = "sessions/end-others", output = crate::codec::Json)]
 pub async fn end_other_sessions() -> Result<(), AppError> {
     let caller = Caller::recently_authenticated().await?;
     let current = crate::session::current_id(&caller.session)

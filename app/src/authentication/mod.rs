@@ -16,7 +16,7 @@ pub use page::AuthenticationPage;
 /// The page's address.
 pub const PAGE: &str = "/settings/authentication";
 
-#[server(endpoint = "password/change")]
+#[server(endpoint = "password/change", output = crate::codec::Json)]
 pub async fn change_password(
     current_password: String,
     new_password: String,

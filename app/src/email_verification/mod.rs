@@ -16,7 +16,7 @@ pub use page::{EmailNotice, VerifyEmailPage};
 pub const DONE_RESENT: &str = "verification-sent";
 
 /// "Resend" in the notice: a new link to the signed-in person's address.
-#[server(endpoint = "email/resend-verification")]
+#[server(endpoint = "email/resend-verification", output = crate::codec::Json)]
 pub async fn resend_verification() -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::resend(&caller.state, &caller.user).await?;
@@ -29,7 +29,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 pub const DONE_CONFIRMED: &str = "email-confirmed";
 
 /// What a verification link would confirm, without using it (the page shows a button).
-#[server(endpoint = "email/check")]
+#[server(endpoint = "email/check", output = crate::codec::Json)]
 pub async fn check_verification_link(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
     let viewer = crate::session::optional_user();
@@ -38,7 +38,7 @@ pub async fn check_verification_link(token: String) -> Result<String, AppError> 
 
 /// "Confirm email address": uses the link up and confirms the address; returns it. Signed in
 /// as someone else, it changes nothing and says so.
-#[server(endpoint = "email/verify")]
+#[server(endpoint = "email/verify", output = crate::codec::Json)]
 pub async fn verify_email(token: String) -> Result<String, AppError> {
     let state = crate::state::AppState::get()?;
     let viewer = crate::session::optional_user();

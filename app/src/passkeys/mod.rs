@@ -53,7 +53,7 @@ use crate::caller::Caller;
 /// The options for `navigator.credentials.create()` to add a passkey (needs a recent
 /// password or code check, as linking a device does). The ceremony's token stays in the
 /// session; the browser never holds it.
-#[server(endpoint = "passkeys/options")]
+#[server(endpoint = "passkeys/options", output = crate::codec::Json)]
 pub async fn passkey_options() -> Result<Registration, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let started = service::start_registration(&caller.state, &caller.user).await?;
@@ -67,7 +67,7 @@ pub async fn passkey_options() -> Result<Registration, AppError> {
 /// Saves the passkey the browser made (`response`: its `toJSON()`), named `name`. The first
 /// second factor's recovery codes are kept for the page the browser loads next, which shows
 /// them once. The name as saved.
-#[server(endpoint = "passkeys/add")]
+#[server(endpoint = "passkeys/add", output = crate::codec::Json)]
 pub async fn add_passkey(name: String, response: String) -> Result<String, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let token = ceremony::get(&caller.session, ceremony::REGISTER).await?;

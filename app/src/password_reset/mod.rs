@@ -14,7 +14,7 @@ pub use page::{ChooseNewPasswordPage, PasswordResetPage};
 pub const DONE_REQUESTED: &str = "reset-requested";
 
 /// "Send reset link". Always the same answer, whether or not the address has an account.
-#[server(endpoint = "password-reset/request")]
+#[server(endpoint = "password-reset/request", output = crate::codec::Json)]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let client = crate::session::client_info();
@@ -24,7 +24,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 }
 
 /// Whether a reset link still works (the page asks before showing the form).
-#[server(endpoint = "password-reset/check")]
+#[server(endpoint = "password-reset/check", output = crate::codec::Json)]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let viewer = crate::session::optional_user();
@@ -33,7 +33,7 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 
 /// "Set new password": every session of the person ends, this one included, and they log in
 /// again with the new password (and their second factor, if they have one).
-#[server(endpoint = "password-reset")]
+#[server(endpoint = "password-reset", output = crate::codec::Json)]
 pub async fn reset_password(
     token: String,
     new_password: String,

@@ -25,7 +25,7 @@ pub struct PreferencesData {
     pub now: i64,
 }
 
-#[server(endpoint = "preferences")]
+#[server(endpoint = "preferences", output = crate::codec::Json)]
 pub async fn get_preferences() -> Result<PreferencesData, AppError> {
     let caller = Caller::signed_in().await?;
     Ok(PreferencesData {
@@ -36,7 +36,7 @@ pub async fn get_preferences() -> Result<PreferencesData, AppError> {
 
 /// Every zone the server accepts. A cacheable GET: the list changes only with a new build,
 /// and the browser fetches it once, after the page is interactive.
-#[server(endpoint = "timezones", input = leptos::server_fn::codec::GetUrl)]
+#[server(endpoint = "timezones", input = leptos::server_fn::codec::GetUrl, output = crate::codec::Json)]
 pub async fn list_timezones() -> Result<Vec<String>, AppError> {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(
@@ -47,7 +47,7 @@ pub async fn list_timezones() -> Result<Vec<String>, AppError> {
     Ok(crate::display::zone::all_zones().to_vec())
 }
 
-#[server(endpoint = "preferences/save")]
+#[server(endpoint = "preferences/save", output = crate::codec::Json)]
 pub async fn save_preferences(
     timezone: String,
     date_format: String,

@@ -39,7 +39,7 @@ pub struct ProfileData {
     pub password_changed: String,
 }
 
-#[server(endpoint = "profile")]
+#[server(endpoint = "profile", output = crate::codec::Json)]
 pub async fn get_profile() -> Result<ProfileData, AppError> {
     let caller = Caller::signed_in().await?;
     Ok(service::profile_data(&caller.user))
@@ -47,7 +47,7 @@ pub async fn get_profile() -> Result<ProfileData, AppError> {
 
 /// Takes only the two names: whatever else a request carries (say `email=`) is not an
 /// argument here and never reaches the database.
-#[server(endpoint = "profile/save")]
+#[server(endpoint = "profile/save", output = crate::codec::Json)]
 pub async fn save_profile(first_name: String, last_name: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::update_name(&caller.state.db, caller.user.id, &first_name, &last_name).await?;

@@ -34,7 +34,7 @@ pub struct LogPage {
     pub older: Option<i64>,
 }
 
-#[server(endpoint = "security-log")]
+#[server(endpoint = "security-log", output = crate::codec::Json)]
 pub async fn security_log(before: Option<i64>) -> Result<LogPage, AppError> {
     let caller = crate::caller::Caller::signed_in().await?;
     service::page(&caller.state, &caller.user, before).await

@@ -39,7 +39,7 @@ impl SessionClock {
     }
 }
 
-#[server(endpoint = "logout")]
+#[server(endpoint = "logout", output = crate::codec::Json)]
 pub async fn logout() -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = signed_in::current_session().await?;
@@ -49,7 +49,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// How long the session has left, without counting as activity (see [`STATUS_PATH`]).
-#[server(endpoint = "session/status")]
+#[server(endpoint = "session/status", output = crate::codec::Json)]
 pub async fn session_status() -> Result<SessionClock, AppError> {
     let state = crate::state::AppState::get()?;
     require_user()?;
@@ -57,7 +57,7 @@ pub async fn session_status() -> Result<SessionClock, AppError> {
 }
 
 /// "Stay signed in": activity now.
-#[server(endpoint = "session/keep-alive")]
+#[server(endpoint = "session/keep-alive", output = crate::codec::Json)]
 pub async fn keep_alive() -> Result<SessionClock, AppError> {
     let state = crate::state::AppState::get()?;
     require_user()?;

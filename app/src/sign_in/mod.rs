@@ -83,7 +83,7 @@ fn initials(first_name: &str, last_name: &str, email: &str) -> String {
     }
 }
 
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = crate::codec::Json)]
 pub async fn current_user() -> Result<UserSummary, AppError> {
     let caller = crate::caller::Caller::signed_in().await?;
     Ok(UserSummary::of(caller.user, &caller.state.settings))
@@ -106,7 +106,7 @@ pub fn request_user() -> Option<UserSummary> {
 
 /// `invitation` is the token of the invitation the person came from, if any: the email must
 /// be the invited one, and the new person joins that account straight away.
-#[server(endpoint = "signup")]
+#[server(endpoint = "signup", output = crate::codec::Json)]
 pub async fn signup(
     first_name: String,
     last_name: String,
@@ -155,7 +155,7 @@ pub async fn signup(
     Ok(())
 }
 
-#[server(endpoint = "login")]
+#[server(endpoint = "login", output = crate::codec::Json)]
 pub async fn login(email: String, password: String, next: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
@@ -182,7 +182,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<(), 
 
 /// The login's second step: a code from any linked device, or a recovery code. The session
 /// id changes once it is passed.
-#[server(endpoint = "login/two-factor")]
+#[server(endpoint = "login/two-factor", output = crate::codec::Json)]
 pub async fn verify_login_code(code: String, next: String) -> Result<(), AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
@@ -204,7 +204,7 @@ pub async fn verify_login_code(code: String, next: String) -> Result<(), AppErro
 }
 
 /// Whether the login's second step offers "Use a passkey": the person has one.
-#[server(endpoint = "login/offers-passkey")]
+#[server(endpoint = "login/offers-passkey", output = crate::codec::Json)]
 pub async fn login_offers_passkey() -> Result<bool, AppError> {
     let state = crate::state::AppState::get()?;
     let session = session::current_session().await?;
@@ -216,7 +216,7 @@ pub async fn login_offers_passkey() -> Result<bool, AppError> {
 
 /// The options for `navigator.credentials.get()` at the login's second step: one of the
 /// person's passkeys instead of a code.
-#[server(endpoint = "login/passkey-options")]
+#[server(endpoint = "login/passkey-options", output = crate::codec::Json)]
 pub async fn login_passkey_options() -> Result<String, AppError> {
     use crate::passkeys::{ceremony, service as passkeys};
     let state = crate::state::AppState::get()?;
@@ -230,7 +230,7 @@ pub async fn login_passkey_options() -> Result<String, AppError> {
 }
 
 /// The login's second step passed with a passkey (`response`: the browser's `toJSON()`).
-#[server(endpoint = "login/passkey")]
+#[server(endpoint = "login/passkey", output = crate::codec::Json)]
 pub async fn verify_login_passkey(response: String, next: String) -> Result<(), AppError> {
     use crate::passkeys::{ceremony, service as passkeys};
     let state = crate::state::AppState::get()?;
@@ -257,7 +257,7 @@ pub async fn verify_login_passkey(response: String, next: String) -> Result<(), 
 
 /// The options for "Sign in with a passkey" (and the browser's autofill): any discoverable
 /// credential of this site.
-#[server(endpoint = "login/passkey-sign-in-options")]
+#[server(endpoint = "login/passkey-sign-in-options", output = crate::codec::Json)]
 pub async fn passkey_sign_in_options() -> Result<String, AppError> {
     use crate::passkeys::{ceremony, service as passkeys};
     let state = crate::state::AppState::get()?;
@@ -269,7 +269,7 @@ pub async fn passkey_sign_in_options() -> Result<String, AppError> {
 
 /// Signs in with a passkey alone: user verification makes it both factors, so no code is
 /// asked afterwards.
-#[server(endpoint = "login/passkey-sign-in")]
+#[server(endpoint = "login/passkey-sign-in", output = crate::codec::Json)]
 pub async fn sign_in_with_passkey(response: String, next: String) -> Result<(), AppError> {
     use crate::passkeys::{ceremony, service as passkeys};
     let state = crate::state::AppState::get()?;

@@ -39,7 +39,7 @@ pub struct SshKeysData {
     pub keys_url: String,
 }
 
-#[server(endpoint = "ssh-keys")]
+#[server(endpoint = "ssh-keys", output = crate::codec::Json)]
 pub async fn list_ssh_keys() -> Result<SshKeysData, AppError> {
     let caller = Caller::signed_in().await?;
     let keys = service::list(&caller.state, &caller.user).await?;
@@ -49,7 +49,7 @@ pub async fn list_ssh_keys() -> Result<SshKeysData, AppError> {
     })
 }
 
-#[server(endpoint = "ssh-keys/add")]
+#[server(endpoint = "ssh-keys/add", output = crate::codec::Json)]
 pub async fn add_ssh_key(
     title: String,
     key: String,
@@ -66,7 +66,7 @@ pub async fn add_ssh_key(
     Ok(added)
 }
 
-#[server(endpoint = "ssh-keys/delete")]
+#[server(endpoint = "ssh-keys/delete", output = crate::codec::Json)]
 pub async fn delete_ssh_key(id: i64) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::delete(&caller.state, &caller.user, id, &caller.client).await?;

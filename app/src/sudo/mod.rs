@@ -30,7 +30,7 @@ pub const DONE_ACCESS: &str = "access";
 
 /// Sudo mode: the password again, before linking or removing devices or making new
 /// recovery codes.
-#[server(endpoint = "confirm-access")]
+#[server(endpoint = "confirm-access", output = crate::codec::Json)]
 pub async fn confirm_access(password: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::confirm_password(&caller.state, &caller.user, password).await?;

@@ -80,7 +80,7 @@ use crate::caller::Caller;
 
 /// A setup key in the making is shown only within the recent-password window that linking
 /// needs: after it, the wizard starts over (and asks for the password).
-#[server(endpoint = "two-factor")]
+#[server(endpoint = "two-factor", output = crate::codec::Json)]
 pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
     let caller = Caller::signed_in().await?;
     let show_pending = caller.is_recently_authenticated().await;
@@ -91,7 +91,7 @@ pub async fn two_factor_overview() -> Result<TwoFactorStatus, AppError> {
 }
 
 /// Wizard step "name" (needs a recent password or code check).
-#[server(endpoint = "two-factor/begin")]
+#[server(endpoint = "two-factor/begin", output = crate::codec::Json)]
 pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let pending = service::begin_linking(&caller.state, &caller.user, &name).await?;
@@ -100,7 +100,7 @@ pub async fn begin_linking(name: String) -> Result<PendingDevice, AppError> {
 }
 
 /// Wizard step "confirm" (needs a recent password or code check).
-#[server(endpoint = "two-factor/finish")]
+#[server(endpoint = "two-factor/finish", output = crate::codec::Json)]
 pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let linked = service::finish_linking(
@@ -117,7 +117,7 @@ pub async fn finish_linking(device_id: i64, code: String) -> Result<Linked, AppE
     Ok(linked)
 }
 
-#[server(endpoint = "two-factor/cancel")]
+#[server(endpoint = "two-factor/cancel", output = crate::codec::Json)]
 pub async fn cancel_linking() -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     service::cancel_linking(&caller.state, &caller.user).await?;
@@ -136,7 +136,7 @@ pub enum FactorKind {
 
 /// Renames one of the person's second factors, an app or a passkey: the list shows both
 /// kinds with the same forms.
-#[server(endpoint = "two-factor/rename")]
+#[server(endpoint = "two-factor/rename", output = crate::codec::Json)]
 pub async fn rename_factor(kind: FactorKind, id: i64, new_name: String) -> Result<(), AppError> {
     let caller = Caller::signed_in().await?;
     let (state, user, client) = (&caller.state, &caller.user, &caller.client);
@@ -155,7 +155,7 @@ pub async fn rename_factor(kind: FactorKind, id: i64, new_name: String) -> Resul
 
 /// Removes one of the person's second factors; it stops working at once. The last one turns
 /// two-factor authentication off.
-#[server(endpoint = "two-factor/remove")]
+#[server(endpoint = "two-factor/remove", output = crate::codec::Json)]
 pub async fn remove_factor(kind: FactorKind, id: i64) -> Result<(), AppError> {
     let caller = Caller::recently_authenticated().await?;
     let (state, user, client) = (&caller.state, &caller.user, &caller.client);
@@ -170,7 +170,7 @@ pub async fn remove_factor(kind: FactorKind, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "two-factor/recovery-codes")]
+#[server(endpoint = "two-factor/recovery-codes", output = crate::codec::Json)]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let caller = Caller::recently_authenticated().await?;
     let codes =
