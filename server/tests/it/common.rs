@@ -347,8 +347,19 @@ impl TestApp {
     /// The newest mail to `to` with `subject` in its subject, waiting for the mail worker
     /// (which sends right after the change commits) for up to 20 seconds.
     pub async fn mail_to(&self, to: &str, subject: &str) -> Mail {
+        self.mail_containing(to, subject, "").await
+    }
+
+    /// The newest mail to `to` about `subject` whose text contains `text`, waiting as
+    /// [`Self::mail_to`] does: an older mail to the same address (from another server of the
+    /// same database) is not taken for one still on its way.
+    pub async fn mail_containing(&self, to: &str, subject: &str, text: &str) -> Mail {
         for _ in 0..200 {
-            if let Some(mail) = self.mails_to(to, subject).pop() {
+            if let Some(mail) = self
+                .mails_to(to, subject)
+                .into_iter()
+                .rfind(|m| m.text.contains(text))
+            {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -373,7 +384,7 @@ impl TestApp {
     pub async fn verify_email(&self, client: &mut Client, email: &str) {
         let prefix = format!("{}/verify-email/", self.config.server.public_url);
         let token = self
-            .mail_to(email, "Confirm your email address")
+            .mail_containing(email, "Confirm your email address", &prefix)
             .await
             .token_after(&prefix);
         let res = client.call("/api/email/verify", &[("token", &token)]).await;
