@@ -7,7 +7,7 @@
 //! change). Every server function answers through [`Json`] here, and errors too
 //! ([`crate::error::AppError`]), so the browser keeps one of each.
 
-use leptos::server_fn::codec::Post;
+use leptos::server_fn::codec::{JsonEncoding, Post};
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -28,8 +28,9 @@ impl FormatType for JsonText {
 impl<T: Serialize> Encodes<T> for JsonText {
     type Error = serde_json::Error;
 
+    /// Written as server_fn's own `Json` writes it; only the reading differs.
     fn encode(output: &T) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(output).map(Bytes::from)
+        <JsonEncoding as Encodes<T>>::encode(output)
     }
 }
 

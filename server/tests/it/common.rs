@@ -376,7 +376,9 @@ impl TestApp {
     /// The token of the newest invitation mailed to `to`.
     pub async fn invitation_token(&self, to: &str) -> String {
         let prefix = format!("{}/invitations/", self.config.server.public_url);
-        self.mail_to(to, "invited you").await.token_after(&prefix)
+        self.mail_containing(to, "invited you", &prefix)
+            .await
+            .token_after(&prefix)
     }
 
     /// Opens the verification link mailed to `email`, as its owner would, signed in as
